@@ -1,0 +1,42 @@
+/** OIP v2 gRPC handlers: decode → plain function → encode. */
+import type * as grpc from '@grpc/grpc-js';
+import type { DynamicBatcher } from '../../src/core/batcher';
+import { NotFoundError } from '../../src/core/errors';
+import { unary } from '../../src/core/grpc-call';
+import type { GRPCInferenceServiceHandlers } from '../../src/generated/inference/GRPCInferenceService';
+import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
+import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
+import { buildInferResponse, modelMetadata, parseInferRequest, type ItemResults } from './infer';
+import type { ExpertInfo, ExpertRunRequest } from './runner';
+
+export interface ExpertHandlerDeps {
+  name: string;
+  version: string;
+  info: ExpertInfo;
+  batcher: DynamicBatcher<ExpertRunRequest, ItemResults>;
+  isReady: () => boolean;
+}
+
+export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandlers & grpc.UntypedServiceImplementation {
+  const checkModel = (name: string): void => {
+    if (name !== d.name) throw new NotFoundError(`unknown model "${name}"; this server serves "${d.name}"`);
+  };
+  return {
+    ServerLive: unary('ServerLive', async () => ({ live: true })),
+    ServerReady: unary('ServerReady', async () => ({ ready: d.isReady() })),
+    ModelReady: unary('ModelReady', async (req: { name: string }) => {
+      checkModel(req.name);
+      return { ready: d.isReady() };
+    }),
+    ServerMetadata: unary('ServerMetadata', async () => ({ name: 'mova-expert', version: d.version, extensions: [] })),
+    ModelMetadata: unary('ModelMetadata', async (req: { name: string }) => {
+      checkModel(req.name);
+      return modelMetadata(d.name, d.info);
+    }),
+    ModelInfer: unary('ModelInfer', async (req: ModelInferRequest__Output, ctx): Promise<ModelInferResponse> => {
+      const parsed = parseInferRequest(req, d.name, d.info);
+      const results = await d.batcher.submit(parsed.run, ctx.signal);
+      return buildInferResponse(req, parsed, results);
+    }),
+  } as GRPCInferenceServiceHandlers & grpc.UntypedServiceImplementation;
+}

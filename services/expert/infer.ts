@@ -1,0 +1,137 @@
+/**
+ * Expert inference in protocol-neutral terms: validate an OIP ModelInfer request into a run request, and turn
+ * run results back into OIP output tensors. No grpc imports here.
+ */
+import { InvalidArgumentError, NotFoundError } from '../../src/core/errors';
+import { decodeTensor, encodeTensor, floatTensor, jsonBytesTensor, toFloat32, type Tensor } from '../../src/core/tensor-codec';
+import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
+import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
+import type { ExpertInfo, ExpertRunRequest } from './runner';
+import type { Float32Tensor } from './pipeline';
+
+export const OUTPUT_NAMES = ['features', 'pooled', 'decoded'] as const;
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+
+export interface ParsedInfer {
+  run: ExpertRunRequest;
+  size: number;
+  outputs: OutputName[];
+  featuresDtype: 'FP32' | 'FP16';
+}
+
+/** What one request gets back from a batch run. */
+export interface ItemResults {
+  features: Float32Tensor;
+  pooled: Float32Tensor;
+  decoded: unknown[];
+}
+
+function stringParam(p: { string_param?: string } | undefined): string | undefined {
+  return p?.string_param === undefined || p.string_param === '' ? undefined : p.string_param;
+}
+
+export function parseInferRequest(req: ModelInferRequest__Output, expertName: string, info: ExpertInfo): ParsedInfer {
+  if (req.model_name !== expertName) {
+    throw new NotFoundError(`unknown model "${req.model_name}"; this server serves "${expertName}"`);
+  }
+  if (req.model_version !== '' && req.model_version !== '1') {
+    throw new NotFoundError(`model "${expertName}" has no version "${req.model_version}" (only "1")`);
+  }
+  if (req.inputs.length !== 1) {
+    throw new InvalidArgumentError(`expected exactly one input ("image" or "pixel_values"), got ${req.inputs.length}`);
+  }
+  if (req.raw_input_contents.length !== 0 && req.raw_input_contents.length !== req.inputs.length) {
+    throw new InvalidArgumentError(`raw_input_contents has ${req.raw_input_contents.length} entries for ${req.inputs.length} inputs`);
+  }
+  const meta = req.inputs[0]!;
+  const tensor = decodeTensor(meta, req.raw_input_contents[0], meta.contents);
+  const outputs = parseRequestedOutputs(req);
+  const featuresDtype = parseFeaturesDtype(req);
+  const run = toRunRequest(tensor, info);
+  const size = run.kind === 'images' ? run.images.length : (run.pixels.dims[0] ?? 0);
+  if (size === 0) throw new InvalidArgumentError(`input "${meta.name}" is empty (batch of 0)`);
+  return { run, size, outputs, featuresDtype };
+}
+
+function toRunRequest(t: Tensor, info: ExpertInfo): ExpertRunRequest {
+  if (t.name === 'image') {
+    if (t.datatype !== 'BYTES') throw new InvalidArgumentError(`input "image" must be BYTES (encoded PNG/JPEG), got ${t.datatype}`);
+    const okShape = t.shape.length === 1 || (t.shape.length === 2 && t.shape[1] === 1);
+    if (!okShape) throw new InvalidArgumentError(`input "image" must have shape [N] or [N,1], got [${t.shape.join(',')}]`);
+    t.data.forEach((b, i) => {
+      if (b.byteLength === 0) throw new InvalidArgumentError(`input "image" element ${i} is empty`);
+    });
+    return { kind: 'images', images: t.data };
+  }
+  if (t.name === 'pixel_values') {
+    if (t.datatype !== 'FP32' && t.datatype !== 'FP16') {
+      throw new InvalidArgumentError(`input "pixel_values" must be FP32 or FP16, got ${t.datatype}`);
+    }
+    const [, h, w] = info.inputShape;
+    if (t.shape.length !== 4 || t.shape[1] !== 3 || t.shape[2] !== h || t.shape[3] !== w) {
+      throw new InvalidArgumentError(`input "pixel_values" must have shape [N,3,${h},${w}], got [${t.shape.join(',')}]`);
+    }
+    const data = toFloat32(t);
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw new InvalidArgumentError(`input "pixel_values" holds a non-finite value at element ${i}`);
+    }
+    return { kind: 'pixels', pixels: { data, dims: t.shape } };
+  }
+  throw new InvalidArgumentError(`unknown input "${t.name}"; expected "image" (BYTES) or "pixel_values" (FP32)`);
+}
+
+function parseRequestedOutputs(req: ModelInferRequest__Output): OutputName[] {
+  if (req.outputs.length === 0) return [...OUTPUT_NAMES];
+  return req.outputs.map((o) => {
+    if (!(OUTPUT_NAMES as readonly string[]).includes(o.name)) {
+      throw new InvalidArgumentError(`unknown output "${o.name}"; this model has ${OUTPUT_NAMES.join(', ')}`);
+    }
+    return o.name as OutputName;
+  });
+}
+
+/** `features` as FP16 when asked: request parameter `features_datatype` or the output's `datatype` parameter. */
+function parseFeaturesDtype(req: ModelInferRequest__Output): 'FP32' | 'FP16' {
+  const fromOutput = req.outputs.find((o) => o.name === 'features')?.parameters?.datatype;
+  const asked = stringParam(fromOutput) ?? stringParam(req.parameters?.features_datatype);
+  if (asked === undefined || asked === 'FP32') return 'FP32';
+  if (asked === 'FP16') return 'FP16';
+  throw new InvalidArgumentError(`features datatype must be FP32 or FP16, got "${asked}"`);
+}
+
+export function buildInferResponse(req: ModelInferRequest__Output, parsed: ParsedInfer, r: ItemResults): ModelInferResponse {
+  const n = parsed.size;
+  const tensors: Tensor[] = parsed.outputs.map((name) => {
+    switch (name) {
+      case 'features': return floatTensor('features', [n, ...r.features.dims.slice(1)], r.features.data, parsed.featuresDtype);
+      case 'pooled': return floatTensor('pooled', [n, ...r.pooled.dims.slice(1)], r.pooled.data);
+      case 'decoded': return jsonBytesTensor('decoded', r.decoded);
+    }
+  });
+  return {
+    model_name: req.model_name,
+    model_version: '1',
+    id: req.id,
+    outputs: tensors.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
+    raw_output_contents: tensors.map(encodeTensor),
+  };
+}
+
+export function modelMetadata(expertName: string, info: ExpertInfo) {
+  const [, h, w] = info.inputShape;
+  const { height, width, channels } = info.featureGrid;
+  return {
+    name: expertName,
+    versions: ['1'],
+    platform: 'onnxruntime_onnx',
+    inputs: [
+      { name: 'image', datatype: 'BYTES', shape: [-1] },
+      { name: 'pixel_values', datatype: 'FP32', shape: [-1, 3, h, w] },
+    ],
+    outputs: [
+      { name: 'features', datatype: 'FP32', shape: [-1, height * width, channels] },
+      { name: 'pooled', datatype: 'FP32', shape: [-1, info.pooledWidth] },
+      { name: 'decoded', datatype: 'BYTES', shape: [-1] },
+    ],
+  };
+}

@@ -1,0 +1,77 @@
+/** Expert service wiring: worker pool → dynamic batcher → OIP v2 gRPC server. */
+import path from 'node:path';
+import { DynamicBatcher } from '../../src/core/batcher';
+import { startGrpcServer } from '../../src/core/grpc-server';
+import { logger } from '../../src/core/log';
+import { loadInferenceProto } from '../../src/core/proto';
+import { PACKAGE_VERSION } from '../../src/core/version';
+import { WorkerPool } from '../../src/core/worker-pool';
+import { executeBatch, type ExpertPool } from './batch';
+import { compileExpertConfig, type ExpertServiceOptions } from './config';
+import { expertHandlers } from './handlers';
+import type { ItemResults } from './infer';
+import type { ExpertInfo, ExpertRunnerOptions, ExpertRunRequest, ExpertRunResult } from './runner';
+
+export interface RunningExpert {
+  address: string;
+  port: number;
+  name: string;
+  info: ExpertInfo;
+  stop(): Promise<void>;
+}
+
+export async function start(options: ExpertServiceOptions): Promise<RunningExpert> {
+  const cfg = compileExpertConfig(options);
+  const log = logger('expert', { expert: cfg.entry.name });
+  const runnerOptions: ExpertRunnerOptions = {
+    registryPath: cfg.registry.source,
+    modelsDir: cfg.registry.modelsDir,
+    expert: cfg.entry.name,
+    intraOpThreads: cfg.intraOpThreads,
+    maxPixels: cfg.maxPixels,
+  };
+  const pool: ExpertPool = await WorkerPool.start<ExpertRunRequest, ExpertRunResult, ExpertInfo>({
+    module: path.join(__dirname, 'runner.js'),
+    options: runnerOptions,
+    size: cfg.workers,
+    name: cfg.entry.name,
+  });
+  const b = cfg.entry.batching;
+  const batcher = new DynamicBatcher<ExpertRunRequest, ItemResults>({
+    maxBatchSize: b.maxBatchSize,
+    maxQueueDelayMs: b.maxQueueDelayMs,
+    maxQueueSize: b.maxQueueSize,
+    concurrency: cfg.workers,
+    sizeOf: (r) => (r.kind === 'images' ? r.images.length : (r.pixels.dims[0] ?? 0)),
+    execute: (reqs) => executeBatch(pool, reqs),
+  });
+  let ready = false;
+  const proto = loadInferenceProto();
+  const grpcServer = await startGrpcServer({
+    host: cfg.host,
+    port: cfg.port,
+    limits: { maxMessageBytes: cfg.maxMessageBytes },
+    services: [{
+      definition: proto.inference.GRPCInferenceService.service,
+      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher, isReady: () => ready }),
+      healthName: 'inference.GRPCInferenceService',
+    }],
+    reflectionProtos: ['inference/grpc_service.proto'],
+  });
+  ready = true;
+  grpcServer.setServing(true);
+  log.info({ address: grpcServer.address, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads }, 'expert serving');
+  return {
+    address: grpcServer.address,
+    port: grpcServer.port,
+    name: cfg.entry.name,
+    info: pool.info,
+    async stop() {
+      ready = false;
+      grpcServer.setServing(false);
+      await batcher.drain();
+      await grpcServer.stop();
+      await pool.stop();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/** `mova`: the command line every issue builds on (see DESIGN.md, "Command line"). */
+import { ConfigError, errorMessage, MovaError } from '../core/errors';
+import { UsageError } from './args';
+
+const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
+  serve: { summary: 'serve expert|router|fusion|gateway [--name NAME] [--port N] [--config FILE]', run: async () => (await import('./serve.js')).serveCommand },
+  'fetch-models': { summary: 'fetch-models [--config FILE] [--dir DIR]: download missing model files and check sha256', run: async () => (await import('./fetch-models.js')).fetchModelsCommand },
+  bench: { summary: 'bench expert [--experts a,b] [--iterations N] [--out FILE]: server vs in-process latency/throughput', run: async () => (await import('./bench.js')).benchCommand },
+};
+
+function usage(): string {
+  return ['usage: mova <command> [options]', '', ...Object.entries(COMMANDS).map(([, c]) => `  mova ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) throw new UsageError(`unknown command "${cmd}"\n${usage()}`);
+  await (await c.run())(rest);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) process.stderr.write(`mova: ${err.message}\n`);
+  else if (err instanceof ConfigError || err instanceof MovaError) process.stderr.write(`mova: ${err.message}\n`);
+  else process.stderr.write(`mova: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}\n`);
+  process.exitCode = err instanceof UsageError ? 2 : 1;
+});

@@ -1,0 +1,132 @@
+/**
+ * Image decoding and preprocessing with sharp. Services receive encoded bytes (PNG/JPEG/WebP/...);
+ * everything here guards against hostile input: a pixel limit against decompression bombs, and
+ * undecodable bytes become InvalidArgumentError.
+ */
+import sharp from 'sharp';
+import { InvalidArgumentError, ResourceExhaustedError, errorMessage } from './errors';
+
+/** Default decode limit: 40 megapixels (a 20000×20000 PNG is refused before its pixels are decoded). */
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
+/** An 8-bit RGB image in row-major HWC order. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export type ResizeMode = 'stretch' | 'letterbox' | 'cover';
+
+export interface PreprocessSpec {
+  /** Model input height and width. */
+  height: number;
+  width: number;
+  resize: ResizeMode;
+  /** Per-channel mean and std applied to values scaled to [0,1] when `scale01`, else to raw 0..255 values. */
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+  scale01: boolean;
+  channelOrder: 'rgb' | 'bgr';
+  /** Letterbox padding value (raw 0..255, before normalisation). */
+  padValue?: number;
+}
+
+/** How model-input coordinates map back to the original image: orig = (x - padX) / scaleX. */
+export interface Placement {
+  scaleX: number;
+  scaleY: number;
+  padX: number;
+  padY: number;
+  originalWidth: number;
+  originalHeight: number;
+}
+
+/** Decode any supported image to 8-bit sRGB (alpha flattened on white, EXIF rotation applied). */
+export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
+  if (bytes.byteLength === 0) throw new InvalidArgumentError('image is empty (0 bytes)');
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
+  } catch (err) {
+    throw new InvalidArgumentError(`image could not be decoded: ${errorMessage(err)}`);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width <= 0 || height <= 0) throw new InvalidArgumentError(`image has no pixels (${width}x${height})`);
+  if (width * height > maxPixels) {
+    throw new ResourceExhaustedError(
+      `image is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} pixels`,
+    );
+  }
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1 })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (err) {
+    throw new InvalidArgumentError(`image could not be decoded: ${errorMessage(err)}`);
+  }
+}
+
+/** Resize an RGB image into the spec's geometry; returns the resized RGB pixels and where they sit. */
+export async function resizeRgb(img: RgbImage, spec: Pick<PreprocessSpec, 'height' | 'width' | 'resize' | 'padValue'>): Promise<{ rgb: RgbImage; placement: Placement }> {
+  const input = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+  const pad = spec.padValue ?? 114;
+  let placement: Placement;
+  let pipeline: sharp.Sharp;
+  if (spec.resize === 'stretch') {
+    pipeline = input.resize(spec.width, spec.height, { fit: 'fill' });
+    placement = { scaleX: spec.width / img.width, scaleY: spec.height / img.height, padX: 0, padY: 0, originalWidth: img.width, originalHeight: img.height };
+  } else if (spec.resize === 'letterbox') {
+    const scale = Math.min(spec.width / img.width, spec.height / img.height);
+    const w = Math.max(1, Math.round(img.width * scale));
+    const h = Math.max(1, Math.round(img.height * scale));
+    // Content sits at the top-left; padding goes right and bottom (keeps coordinates simple).
+    pipeline = input.resize(w, h, { fit: 'fill' }).extend({ top: 0, left: 0, right: spec.width - w, bottom: spec.height - h, background: { r: pad, g: pad, b: pad } });
+    placement = { scaleX: w / img.width, scaleY: h / img.height, padX: 0, padY: 0, originalWidth: img.width, originalHeight: img.height };
+  } else {
+    const scale = Math.max(spec.width / img.width, spec.height / img.height);
+    const w = img.width * scale;
+    const h = img.height * scale;
+    pipeline = input.resize(spec.width, spec.height, { fit: 'cover', position: 'centre' });
+    placement = { scaleX: scale, scaleY: scale, padX: -(w - spec.width) / 2, padY: -(h - spec.height) / 2, originalWidth: img.width, originalHeight: img.height };
+  }
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { rgb: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height }, placement };
+}
+
+/** Write HWC RGB pixels into `out` (CHW float32, normalised per spec) at element offset `offset`. */
+export function normaliseInto(rgb: RgbImage, spec: Pick<PreprocessSpec, 'mean' | 'std' | 'scale01' | 'channelOrder'>, out: Float32Array, offset = 0): void {
+  const plane = rgb.width * rgb.height;
+  if (out.length < offset + 3 * plane) throw new RangeError('normaliseInto: output tensor too small');
+  const k = spec.scale01 ? 1 / 255 : 1;
+  for (let c = 0; c < 3; c++) {
+    const src = spec.channelOrder === 'rgb' ? c : 2 - c;
+    const mean = spec.mean[c] ?? 0;
+    const invStd = 1 / (spec.std[c] ?? 1);
+    const base = offset + c * plane;
+    for (let i = 0; i < plane; i++) out[base + i] = ((rgb.data[i * 3 + src] ?? 0) * k - mean) * invStd;
+  }
+}
+
+/** Crop an axis-aligned region (clamped to the image) out of an RGB image. */
+export function cropRgb(img: RgbImage, x0: number, y0: number, x1: number, y1: number): RgbImage {
+  const left = Math.max(0, Math.min(img.width - 1, Math.floor(x0)));
+  const top = Math.max(0, Math.min(img.height - 1, Math.floor(y0)));
+  const right = Math.max(left + 1, Math.min(img.width, Math.ceil(x1)));
+  const bottom = Math.max(top + 1, Math.min(img.height, Math.ceil(y1)));
+  const width = right - left;
+  const height = bottom - top;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const src = ((top + y) * img.width + left) * 3;
+    data.set(img.data.subarray(src, src + width * 3), y * width * 3);
+  }
+  return { data, width, height };
+}

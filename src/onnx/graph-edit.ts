@@ -1,0 +1,69 @@
+/**
+ * Load-time ONNX graph edits (never shipped as edited binaries): expose internal values as graph outputs
+ * (optionally dequantized), and drop initializers that are wrongly listed as graph inputs.
+ */
+import { onnx } from 'onnx-proto';
+import { InvalidArgumentError } from '../core/errors';
+
+export interface ExposedValue {
+  /** Name of an existing graph value (node output). */
+  name: string;
+  /** For a quantized value: DequantizeLinear it with these scale/zero-point values first. */
+  dequantize?: { scale: string; zeroPoint: string };
+}
+
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+
+/** The output name under which an exposed value appears. */
+export function exposedName(v: ExposedValue): string {
+  return v.dequantize ? `${v.name}__dequantized` : v.name;
+}
+
+function producedValues(graph: onnx.IGraphProto): Set<string> {
+  const names = new Set<string>();
+  for (const n of graph.node ?? []) for (const o of n.output ?? []) names.add(o);
+  for (const i of graph.input ?? []) if (i.name) names.add(i.name);
+  for (const t of graph.initializer ?? []) if (t.name) names.add(t.name);
+  return names;
+}
+
+/** Add the given values as graph outputs; returns the edited model bytes. */
+export function exposeOutputs(modelBytes: Uint8Array, values: readonly ExposedValue[]): Uint8Array {
+  const model = onnx.ModelProto.decode(modelBytes);
+  const graph = model.graph;
+  if (!graph) throw new InvalidArgumentError('ONNX model has no graph');
+  graph.node ??= [];
+  graph.output ??= [];
+  const known = producedValues(graph);
+  const existing = new Set(graph.output.map((o) => o.name));
+  for (const v of values) {
+    if (!known.has(v.name)) throw new InvalidArgumentError(`ONNX graph has no value named "${v.name}"`);
+    const out = exposedName(v);
+    if (existing.has(out)) continue;
+    if (v.dequantize) {
+      for (const q of [v.dequantize.scale, v.dequantize.zeroPoint]) {
+        if (!known.has(q)) throw new InvalidArgumentError(`ONNX graph has no value named "${q}"`);
+      }
+      graph.node.push(onnx.NodeProto.create({
+        opType: 'DequantizeLinear',
+        name: `mova_expose_${out}`,
+        input: [v.name, v.dequantize.scale, v.dequantize.zeroPoint],
+        output: [out],
+      }));
+    }
+    graph.output.push(onnx.ValueInfoProto.create({ name: out, type: { tensorType: { elemType: FLOAT } } }));
+    existing.add(out);
+  }
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Remove initializers from the graph inputs (lets onnxruntime constant-fold them; silences its warnings). */
+export function dropInitializerInputs(modelBytes: Uint8Array): Uint8Array {
+  const model = onnx.ModelProto.decode(modelBytes);
+  const graph = model.graph;
+  if (!graph?.input || !graph.initializer) return modelBytes;
+  const inits = new Set(graph.initializer.map((t) => t.name));
+  const before = graph.input.length;
+  graph.input = graph.input.filter((i) => !inits.has(i.name));
+  return graph.input.length === before ? modelBytes : onnx.ModelProto.encode(model).finish();
+}

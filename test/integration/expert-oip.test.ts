@@ -1,0 +1,158 @@
+/**
+ * OIP v2 conformance and bad input for the expert service, on the real MobileNetV2 model, through a real
+ * gRPC server on loopback and a client built only from the proto.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import sharp from 'sharp';
+import { start, type RunningExpert } from '../../services/expert/main';
+import { pngBomb } from '../helpers/png-bomb';
+import { bytesRun, floats, oipClient, outputByName, splitBytesRun, type InferOutputs, type RawClient } from '../helpers/oip-client';
+
+const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images');
+const cat = readFileSync(path.join(FIXTURES, 'chelsea.png'));
+const coffee = readFileSync(path.join(FIXTURES, 'coffee.jpg'));
+
+function imageRequest(images: Buffer[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    model_name: 'mobilenetv2',
+    inputs: [{ name: 'image', datatype: 'BYTES', shape: [images.length] }],
+    raw_input_contents: [bytesRun(images)],
+    ...extra,
+  };
+}
+
+async function expectStatus(p: Promise<unknown>, code: grpc.status, pattern: RegExp): Promise<void> {
+  await assert.rejects(p, (err: grpc.ServiceError) => {
+    assert.equal(err.code, code, `expected ${grpc.status[code]}, got ${grpc.status[err.code]}: ${err.details}`);
+    assert.match(err.details, pattern);
+    return true;
+  });
+}
+
+describe('expert service (mobilenetv2) over OIP v2', () => {
+  let expert: RunningExpert;
+  let client: RawClient;
+
+  before(async () => {
+    expert = await start({ name: 'mobilenetv2', port: 0, maxMessageBytes: 8 * 1024 * 1024 });
+    client = oipClient(expert.address);
+  });
+  after(async () => {
+    client.close();
+    await expert.stop();
+  });
+
+  it('answers liveness, readiness and metadata', async () => {
+    assert.deepEqual(await client.call('ServerLive', {}), { live: true });
+    assert.deepEqual(await client.call('ServerReady', {}), { ready: true });
+    assert.deepEqual(await client.call('ModelReady', { name: 'mobilenetv2' }), { ready: true });
+    const sm = await client.call<{ name: string; version: string }>('ServerMetadata', {});
+    assert.equal(sm.name, 'mova-expert');
+    const md = await client.call<{ name: string; platform: string; inputs: { name: string; datatype: string; shape: string[] }[]; outputs: { name: string; datatype: string; shape: string[] }[] }>('ModelMetadata', { name: 'mobilenetv2' });
+    assert.equal(md.platform, 'onnxruntime_onnx');
+    assert.deepEqual(md.inputs.map((i) => [i.name, i.datatype, i.shape]), [['image', 'BYTES', ['-1']], ['pixel_values', 'FP32', ['-1', '3', '224', '224']]]);
+    assert.deepEqual(md.outputs.map((o) => [o.name, o.datatype, o.shape]), [
+      ['features', 'FP32', ['-1', '49', '1280']],
+      ['pooled', 'FP32', ['-1', '1280']],
+      ['decoded', 'BYTES', ['-1']],
+    ]);
+  });
+
+  it('classifies a cat photo and returns features, pooled and decoded', async () => {
+    const res = await client.call<InferOutputs & { id: string; model_name: string }>('ModelInfer', imageRequest([cat], { id: 'req-1' }));
+    assert.equal(res.id, 'req-1');
+    assert.equal(res.model_name, 'mobilenetv2');
+    const f = outputByName(res, 'features');
+    assert.deepEqual(f.shape, [1, 49, 1280]);
+    assert.equal(f.raw.byteLength, 49 * 1280 * 4);
+    const p = outputByName(res, 'pooled');
+    assert.deepEqual(p.shape, [1, 1280]);
+    // The pooled vector is the global average of the feature map (up to int8 requantisation).
+    const feats = floats(f.raw);
+    const pooled = floats(p.raw);
+    let mean0 = 0;
+    for (let t = 0; t < 49; t++) mean0 += feats[t * 1280 + 5]! / 49;
+    assert.ok(Math.abs(mean0 - pooled[5]!) < 0.05 * Math.max(1, Math.abs(mean0)), `pooled ${pooled[5]} vs mean ${mean0}`);
+    const decoded = splitBytesRun(outputByName(res, 'decoded').raw).map((b) => JSON.parse(b.toString('utf8')) as { labels: { label: string; score: number }[] });
+    assert.equal(decoded.length, 1);
+    const labels = decoded[0]!.labels.map((l) => l.label.toLowerCase());
+    assert.ok(labels.some((l) => /cat|tabby|lynx/.test(l)), `top-5 ${labels.join(', ')} has no cat class`);
+  });
+
+  it('a batch of N images equals N single calls', async () => {
+    const batch = await client.call<InferOutputs>('ModelInfer', imageRequest([cat, coffee]));
+    const one = await client.call<InferOutputs>('ModelInfer', imageRequest([cat]));
+    const two = await client.call<InferOutputs>('ModelInfer', imageRequest([coffee]));
+    const bf = floats(outputByName(batch, 'pooled').raw);
+    const singles = [...floats(outputByName(one, 'pooled').raw), ...floats(outputByName(two, 'pooled').raw)];
+    assert.equal(bf.length, singles.length);
+    for (let i = 0; i < bf.length; i++) assert.ok(Math.abs(bf[i]! - singles[i]!) < 1e-4, `pooled[${i}] ${bf[i]} vs ${singles[i]}`);
+    const bd = splitBytesRun(outputByName(batch, 'decoded').raw).map((b) => b.toString());
+    assert.deepEqual(bd, [...splitBytesRun(outputByName(one, 'decoded').raw), ...splitBytesRun(outputByName(two, 'decoded').raw)].map((b) => b.toString()));
+  });
+
+  it('accepts preprocessed pixel_values, typed contents, and FP16 features on request', async () => {
+    const { data } = await sharp(cat).resize(224, 224).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    const px = new Float32Array(3 * 224 * 224);
+    for (let c = 0; c < 3; c++) for (let i = 0; i < 224 * 224; i++) px[c * 224 * 224 + i] = (data[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
+    const res = await client.call<InferOutputs>('ModelInfer', {
+      model_name: 'mobilenetv2',
+      inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: [1, 3, 224, 224] }],
+      outputs: [{ name: 'features', parameters: { datatype: { string_param: 'FP16' } } }, { name: 'decoded' }],
+      raw_input_contents: [Buffer.from(px.buffer)],
+    });
+    assert.deepEqual(res.outputs.map((o) => o.name), ['features', 'decoded']);
+    const f = outputByName(res, 'features');
+    assert.equal(f.datatype, 'FP16');
+    assert.equal(f.raw.byteLength, 49 * 1280 * 2);
+    const labels = (JSON.parse(splitBytesRun(outputByName(res, 'decoded').raw)[0]!.toString()) as { labels: { label: string }[] }).labels.map((l) => l.label.toLowerCase());
+    assert.ok(labels.some((l) => /cat|tabby|lynx/.test(l)), labels.join(', '));
+    // The same image through contents.bytes_contents instead of raw contents.
+    const viaContents = await client.call<InferOutputs>('ModelInfer', {
+      model_name: 'mobilenetv2',
+      inputs: [{ name: 'image', datatype: 'BYTES', shape: [1], contents: { bytes_contents: [cat] } }],
+      outputs: [{ name: 'decoded' }],
+    });
+    const l2 = (JSON.parse(splitBytesRun(outputByName(viaContents, 'decoded').raw)[0]!.toString()) as { labels: { label: string }[] }).labels;
+    assert.ok(l2.some((l) => /cat|tabby|lynx/i.test(l.label)));
+  });
+
+  it('rejects bad input with precise status codes and keeps serving', async () => {
+    const I = grpc.status.INVALID_ARGUMENT;
+    await expectStatus(client.call('ModelInfer', imageRequest([Buffer.from('definitely not an image')])), I, /could not be decoded/);
+    await expectStatus(client.call('ModelInfer', { model_name: 'mobilenetv2', inputs: [{ name: 'image', datatype: 'BYTES', shape: [0] }], raw_input_contents: [Buffer.alloc(0)] }), I, /empty/);
+    await expectStatus(client.call('ModelInfer', { model_name: 'mobilenetv2', inputs: [{ name: 'pixel_values', datatype: 'INT32', shape: [1, 3, 224, 224] }], raw_input_contents: [Buffer.alloc(3 * 224 * 224 * 4)] }), I, /FP32 or FP16/);
+    await expectStatus(client.call('ModelInfer', { model_name: 'mobilenetv2', inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: [1, 3, 224, 224] }], raw_input_contents: [Buffer.alloc(100)] }), I, /needs 602112 bytes, got 100/);
+    await expectStatus(client.call('ModelInfer', { model_name: 'mobilenetv2', inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: [1, 3, 100, 100] }], raw_input_contents: [Buffer.alloc(3 * 100 * 100 * 4)] }), I, /must have shape \[N,3,224,224\]/);
+    const nan = new Float32Array(3 * 224 * 224).fill(Number.NaN);
+    await expectStatus(client.call('ModelInfer', { model_name: 'mobilenetv2', inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: [1, 3, 224, 224] }], raw_input_contents: [Buffer.from(nan.buffer)] }), I, /non-finite/);
+    await expectStatus(client.call('ModelInfer', imageRequest([cat], { model_name: 'nope' })), grpc.status.NOT_FOUND, /unknown model "nope"/);
+    await expectStatus(client.call('ModelInfer', imageRequest(Array.from({ length: 17 }, () => cat))), I, /exceeds the max batch size 16/);
+    // A 20000×20000 PNG (a small file that decodes to 400 MP) is refused before decoding.
+    const bomb = await pngBomb(20000, 20000);
+    assert.ok(bomb.byteLength < 2 * 1024 * 1024);
+    await expectStatus(client.call('ModelInfer', imageRequest([bomb])), grpc.status.RESOURCE_EXHAUSTED, /20000x20000 .* over the limit/);
+    // A message over the server's 8 MiB limit.
+    await expectStatus(client.call('ModelInfer', imageRequest([Buffer.alloc(9 * 1024 * 1024, 1)])), grpc.status.RESOURCE_EXHAUSTED, /larger than max|Received message/i);
+    // A bad image in a batch fails that request, with the index named.
+    await expectStatus(client.call('ModelInfer', imageRequest([cat, Buffer.from('junk')])), I, /image 1: .*could not be decoded/);
+    // Still serving.
+    const res = await client.call<InferOutputs>('ModelInfer', imageRequest([cat]));
+    assert.equal(outputByName(res, 'pooled').shape[1], 1280);
+  });
+
+  it('answers grpc.health.v1 with SERVING', async () => {
+    const { service } = await import('grpc-health-check');
+    const Client = grpc.makeGenericClientConstructor(service as unknown as grpc.ServiceDefinition, 'Health');
+    const c = new Client(expert.address, grpc.credentials.createInsecure()) as unknown as { check: (r: { service: string }, cb: (e: Error | null, r: { status: string | number }) => void) => void; close: () => void };
+    const st = await new Promise<{ status: string | number }>((resolve, reject) => c.check({ service: 'inference.GRPCInferenceService' }, (e, r) => (e ? reject(e) : resolve(r))));
+    c.close();
+    assert.ok(st.status === 'SERVING' || st.status === 1, `status ${st.status}`);
+  });
+});
