@@ -40,10 +40,13 @@ export interface Placement {
   padY: number;
   originalWidth: number;
   originalHeight: number;
+  /** Model input size the coordinates refer to. */
+  inputWidth: number;
+  inputHeight: number;
 }
 
-/** Decode any supported image to 8-bit sRGB (alpha flattened on white, EXIF rotation applied). */
-export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
+/** Read only the header: size and format, with the pixel limit applied. Cheap; use it to validate at the edge. */
+export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<{ width: number; height: number; format: string }> {
   if (bytes.byteLength === 0) throw new InvalidArgumentError('image is empty (0 bytes)');
   let meta: sharp.Metadata;
   try {
@@ -59,6 +62,12 @@ export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIX
       `image is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} pixels`,
     );
   }
+  return { width, height, format: meta.format ?? 'unknown' };
+}
+
+/** Decode any supported image to 8-bit sRGB (alpha flattened on white, EXIF rotation applied). */
+export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
+  await probeImage(bytes, maxPixels);
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1 })
       .rotate()
@@ -82,20 +91,20 @@ export async function resizeRgb(img: RgbImage, spec: Pick<PreprocessSpec, 'heigh
   let pipeline: sharp.Sharp;
   if (spec.resize === 'stretch') {
     pipeline = input.resize(spec.width, spec.height, { fit: 'fill' });
-    placement = { scaleX: spec.width / img.width, scaleY: spec.height / img.height, padX: 0, padY: 0, originalWidth: img.width, originalHeight: img.height };
+    placement = { scaleX: spec.width / img.width, scaleY: spec.height / img.height, padX: 0, padY: 0, originalWidth: img.width, originalHeight: img.height, inputWidth: spec.width, inputHeight: spec.height };
   } else if (spec.resize === 'letterbox') {
     const scale = Math.min(spec.width / img.width, spec.height / img.height);
     const w = Math.max(1, Math.round(img.width * scale));
     const h = Math.max(1, Math.round(img.height * scale));
     // Content sits at the top-left; padding goes right and bottom (keeps coordinates simple).
     pipeline = input.resize(w, h, { fit: 'fill' }).extend({ top: 0, left: 0, right: spec.width - w, bottom: spec.height - h, background: { r: pad, g: pad, b: pad } });
-    placement = { scaleX: w / img.width, scaleY: h / img.height, padX: 0, padY: 0, originalWidth: img.width, originalHeight: img.height };
+    placement = { scaleX: w / img.width, scaleY: h / img.height, padX: 0, padY: 0, originalWidth: img.width, originalHeight: img.height, inputWidth: spec.width, inputHeight: spec.height };
   } else {
     const scale = Math.max(spec.width / img.width, spec.height / img.height);
     const w = img.width * scale;
     const h = img.height * scale;
     pipeline = input.resize(spec.width, spec.height, { fit: 'cover', position: 'centre' });
-    placement = { scaleX: scale, scaleY: scale, padX: -(w - spec.width) / 2, padY: -(h - spec.height) / 2, originalWidth: img.width, originalHeight: img.height };
+    placement = { scaleX: scale, scaleY: scale, padX: -(w - spec.width) / 2, padY: -(h - spec.height) / 2, originalWidth: img.width, originalHeight: img.height, inputWidth: spec.width, inputHeight: spec.height };
   }
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { rgb: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height }, placement };

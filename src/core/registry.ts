@@ -44,6 +44,10 @@ const featureOutputSchema = z.object({
   layout: z.enum(['NCHW', 'NTC']).default('NCHW'),
   /** Optional average pooling of the map before tokenisation (kernel = stride), to bound the token count. */
   poolKernel: z.number().int().positive().default(1),
+  /** Token grid [H, W] after pooling (checked against the model at start-up; fusion sizes its slots from it). */
+  grid: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  /** Token width C (checked against the model at start-up). */
+  channels: z.number().int().positive(),
 }).strict();
 
 const pooledOutputSchema = z.object({
@@ -169,7 +173,7 @@ export function parseRegistry(raw: unknown, source: string, modelsDir = resolveM
   const result = registrySchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const key = issue ? formatIssuePath(issue.path) : '(root)';
+    const key = issue ? formatIssuePath(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path) : '(root)';
     throw new ConfigError(key, `${issue?.message ?? 'invalid'} (in ${source})`);
   }
   const data = result.data;

@@ -3,7 +3,7 @@
  * Internal feature values are exposed as outputs at load time (src/onnx/graph-edit.ts).
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from '../../../src/core/errors';
+import { ConfigError, InvalidArgumentError } from '../../../src/core/errors';
 import { normaliseInto, resizeRgb, type Placement, type PreprocessSpec, type RgbImage } from '../../../src/core/image';
 import { createSession, ort } from '../../../src/core/ort-session';
 import type { ExpertEntry } from '../../../src/core/registry';
@@ -89,6 +89,10 @@ export async function createSingleGraphPipeline(ctx: PipelineContext, decode: De
   const channels = probe.features.dims[2] ?? 0;
   const gridW = entry.features.layout === 'NCHW' ? Math.ceil(probe.mapWidth / entry.features.poolKernel) : tokens;
   const gridH = tokens / gridW;
+  const declared = entry.features;
+  if (declared.grid[0] !== gridH || declared.grid[1] !== gridW || declared.channels !== channels) {
+    throw new ConfigError(`experts.${entry.name}.features`, `declares grid ${declared.grid.join('x')} × ${declared.channels} channels, but the model gives ${gridH}x${gridW} × ${channels}`);
+  }
 
   return {
     inputShape: [3, spec.height, spec.width],
@@ -114,5 +118,5 @@ export async function createSingleGraphPipeline(ctx: PipelineContext, decode: De
 }
 
 export function identityPlacement(width: number, height: number): Placement {
-  return { scaleX: 1, scaleY: 1, padX: 0, padY: 0, originalWidth: width, originalHeight: height };
+  return { scaleX: 1, scaleY: 1, padX: 0, padY: 0, originalWidth: width, originalHeight: height, inputWidth: width, inputHeight: height };
 }
