@@ -1,0 +1,148 @@
+/**
+ * Fuse requests in protocol-neutral terms: validate a decoded FuseRequest against the adapter geometry into a
+ * FuseJob (precise INVALID_ARGUMENT messages), and turn a job's outputs into a FuseResponse. No grpc imports.
+ */
+import { InvalidArgumentError } from '../../src/core/errors';
+import { float32ToHalf } from '../../src/core/fp16';
+import { decodeTensor, toFloat32, type NumericTensor } from '../../src/core/tensor-codec';
+import type { DescribeResponse } from '../../src/generated/mova/v1/DescribeResponse';
+import type { FuseRequest__Output } from '../../src/generated/mova/v1/FuseRequest';
+import type { FuseResponse } from '../../src/generated/mova/v1/FuseResponse';
+import type { FusionTensor, FusionTensor__Output } from '../../src/generated/mova/v1/FusionTensor';
+import type { AdapterConfig } from './adapter-config';
+import { FUSION_IO } from './adapter-graph';
+
+export type WireFloat = 'FP32' | 'FP16';
+
+/**
+ * One validated Fuse call: N requests, row-major float32 data. The arrays are freshly decoded and owned by the job;
+ * executeFuseBatch may move them to a worker thread (they are detached afterwards).
+ */
+export interface FuseJob {
+  readonly n: number;
+  /** [N, T, Cb] */
+  readonly base: Float32Array;
+  /** Per slot: [N, Tj, Cj], or null when the call left the slot out (zeros). */
+  readonly experts: readonly (Float32Array | null)[];
+  /** [N, E], values 0 or 1 */
+  readonly mask: Float32Array;
+  /** [N, Dctx] */
+  readonly context: Float32Array;
+  readonly fusedDatatype: WireFloat;
+}
+
+/** What one job gets back from an adapter run. */
+export interface FuseJobResult {
+  /** [N, T, Dout] */
+  fused: Float32Array;
+  /** [N, L, E] */
+  gates: Float32Array;
+  /** Rows in the run this job was part of. */
+  batchSize: number;
+  inferenceMs: number;
+}
+
+const fmt = (dims: readonly (number | string)[]): string => `[${dims.join(', ')}]`;
+
+function indexOf(flat: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d] as number;
+    idx.unshift(rest % size);
+    rest = Math.floor(rest / size);
+  }
+  return fmt(idx);
+}
+
+/** Decode one float tensor (FP32/FP16), check its shape against `expected` (N is the batch size), reject NaN/Inf. */
+function floatInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): Float32Array {
+  if (!t) throw new InvalidArgumentError(`${what} is required (${fmt(['N', ...expected.slice(1)])}, ${meaning})`);
+  if (t.datatype !== 'FP32' && t.datatype !== 'FP16') {
+    throw new InvalidArgumentError(`${what}: datatype must be "FP32" or "FP16", got "${t.datatype}"`);
+  }
+  const shape = t.shape.map(Number);
+  const ok = shape.length === expected.length && shape.every((d, i) => d === expected[i]);
+  if (!ok) throw new InvalidArgumentError(`${what}: expected shape ${fmt(expected)} (${meaning}), got ${fmt(shape)}`);
+  const data = toFloat32(decodeTensor({ name: what, datatype: t.datatype, shape }, t.raw) as NumericTensor);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (!Number.isFinite(v)) throw new InvalidArgumentError(`${what}: non-finite value (${v}) at ${indexOf(i, shape)}`);
+  }
+  return data;
+}
+
+/** Slot index addressed by a tensor name: `expert_<j>` or the slot's name. */
+function slotOf(name: string, c: AdapterConfig): number {
+  const byName = c.experts.findIndex((e) => e.name === name);
+  if (byName >= 0) return byName;
+  const m = /^expert_(\d+)$/.exec(name);
+  const j = m ? Number(m[1]) : -1;
+  if (j >= 0 && j < c.maxExperts) return j;
+  const known = c.experts.map((e, i) => `${FUSION_IO.expert(i)}/${e.name}`).join(', ');
+  throw new InvalidArgumentError(`experts: unknown slot "${name}" (slots: ${known})`);
+}
+
+export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): FuseJob {
+  const E = c.maxExperts;
+  const baseShape = req.base?.shape.map(Number) ?? [];
+  const n = baseShape[0] ?? 0;
+  if (req.base && (baseShape.length !== 3 || n < 1)) {
+    throw new InvalidArgumentError(`base: expected shape [N, ${c.tokens}, ${c.baseWidth}] with N ≥ 1, got ${fmt(baseShape)}`);
+  }
+  const [Hb, Wb] = c.baseGrid;
+  const base = floatInput(req.base, 'base', [n, c.tokens, c.baseWidth], `${Hb}×${Wb} base grid, width ${c.baseWidth}`);
+  const mask = floatInput(req.mask, 'mask', [n, E], `one column per expert slot, E = ${E}`);
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== 0 && mask[i] !== 1) throw new InvalidArgumentError(`mask: values must be 0 or 1, got ${mask[i]} at ${indexOf(i, [n, E])}`);
+  }
+  const context = floatInput(req.context, 'context', [n, c.contextWidth], `context width ${c.contextWidth}`);
+  const experts: (Float32Array | null)[] = Array.from({ length: E }, () => null);
+  req.experts.forEach((t, k) => {
+    const j = slotOf(t.name, c);
+    const slot = c.experts[j];
+    if (!slot) throw new InvalidArgumentError(`experts[${k}]: no slot ${j}`);
+    const what = `experts[${k}] ("${t.name}", slot ${j})`;
+    if (experts[j]) throw new InvalidArgumentError(`${what}: slot ${j} sent twice`);
+    experts[j] = floatInput(t, what, [n, slot.tokens, slot.width], `${slot.grid[0]}×${slot.grid[1]} grid of "${slot.name}", width ${slot.width}`);
+  });
+  for (let j = 0; j < E; j++) {
+    if (experts[j]) continue;
+    for (let i = 0; i < n; i++) {
+      if (mask[i * E + j] === 1) {
+        throw new InvalidArgumentError(`mask chooses slot ${j} ("${c.experts[j]?.name}") for request ${i}, but no tokens were sent for that slot`);
+      }
+    }
+  }
+  const dt = req.fused_datatype === '' ? 'FP32' : req.fused_datatype;
+  if (dt !== 'FP32' && dt !== 'FP16') throw new InvalidArgumentError(`fused_datatype must be "FP32" or "FP16", got "${dt}"`);
+  return { n, base, experts, mask, context, fusedDatatype: dt };
+}
+
+function wireTensor(name: string, shape: number[], data: Float32Array, as: WireFloat): FusionTensor {
+  const bytes = as === 'FP16' ? float32ToHalf(data) : data;
+  return { name, datatype: as, shape, raw: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
+export function buildFuseResponse(job: FuseJob, result: FuseJobResult, c: AdapterConfig): FuseResponse {
+  return {
+    fused: wireTensor(FUSION_IO.fused, [job.n, c.tokens, c.outputWidth], result.fused, job.fusedDatatype),
+    gates: wireTensor(FUSION_IO.gates, [job.n, c.blocks, c.maxExperts], result.gates, 'FP32'),
+    batch_size: result.batchSize,
+    inference_ms: result.inferenceMs,
+  };
+}
+
+export function describeAdapter(c: AdapterConfig, maxBatchSize: number, untrained: boolean): DescribeResponse {
+  return {
+    base_grid: [...c.baseGrid],
+    base_width: c.baseWidth,
+    slots: c.experts.map((e, index) => ({ index, name: e.name, grid: [...e.grid], width: e.width })),
+    context_width: c.contextWidth,
+    output_width: c.outputWidth,
+    blocks: c.blocks,
+    top_k: c.topK,
+    max_batch_size: maxBatchSize,
+    untrained,
+  };
+}

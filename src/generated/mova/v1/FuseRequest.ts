@@ -1,0 +1,53 @@
+// Original file: protos/mova/v1/fusion.proto
+
+import type { FusionTensor as _mova_v1_FusionTensor, FusionTensor__Output as _mova_v1_FusionTensor__Output } from '../../mova/v1/FusionTensor';
+
+export interface FuseRequest {
+  /**
+   * Base encoder tokens [N, T, Cb]: T = Hb·Wb tokens, row-major over the base grid, of width Cb.
+   */
+  'base'?: (_mova_v1_FusionTensor | null);
+  /**
+   * Expert tokens, one tensor per slot, each [N, Tj, Cj] on that slot's own grid (resized inside the adapter).
+   * A slot no request in the batch chose may be left out (it is treated as zeros); rows of a request that did not
+   * choose a slot are ignored (send zeros).
+   */
+  'experts'?: (_mova_v1_FusionTensor)[];
+  /**
+   * Chosen experts [N, E]: 1 = slot j chosen (and its tokens present) for request i, 0 = not. E = slot count.
+   */
+  'mask'?: (_mova_v1_FusionTensor | null);
+  /**
+   * Per-request context vector for the gate [N, Dctx] (e.g. an instruction embedding).
+   */
+  'context'?: (_mova_v1_FusionTensor | null);
+  /**
+   * Data type of the returned fused tokens: "FP32" (default when empty) or "FP16".
+   */
+  'fused_datatype'?: (string);
+}
+
+export interface FuseRequest__Output {
+  /**
+   * Base encoder tokens [N, T, Cb]: T = Hb·Wb tokens, row-major over the base grid, of width Cb.
+   */
+  'base': (_mova_v1_FusionTensor__Output | null);
+  /**
+   * Expert tokens, one tensor per slot, each [N, Tj, Cj] on that slot's own grid (resized inside the adapter).
+   * A slot no request in the batch chose may be left out (it is treated as zeros); rows of a request that did not
+   * choose a slot are ignored (send zeros).
+   */
+  'experts': (_mova_v1_FusionTensor__Output)[];
+  /**
+   * Chosen experts [N, E]: 1 = slot j chosen (and its tokens present) for request i, 0 = not. E = slot count.
+   */
+  'mask': (_mova_v1_FusionTensor__Output | null);
+  /**
+   * Per-request context vector for the gate [N, Dctx] (e.g. an instruction embedding).
+   */
+  'context': (_mova_v1_FusionTensor__Output | null);
+  /**
+   * Data type of the returned fused tokens: "FP32" (default when empty) or "FP16".
+   */
+  'fused_datatype': (string);
+}

@@ -1,0 +1,64 @@
+// Original file: protos/mova/v1/gateway.proto
+
+
+export interface Timings {
+  /**
+   * Time spent waiting in the queue before the batch started.
+   */
+  'queue_ms'?: (number | string);
+  /**
+   * Base encoder call.
+   */
+  'base_ms'?: (number | string);
+  /**
+   * Router call.
+   */
+  'route_ms'?: (number | string);
+  /**
+   * Per expert call (all chosen experts run in parallel).
+   */
+  'expert_ms'?: ({[key: string]: number | string});
+  /**
+   * The expert stage as a whole (the slowest expert call).
+   */
+  'experts_ms'?: (number | string);
+  /**
+   * Fusion call.
+   */
+  'fusion_ms'?: (number | string);
+  /**
+   * Gateway receive to reply.
+   */
+  'total_ms'?: (number | string);
+}
+
+export interface Timings__Output {
+  /**
+   * Time spent waiting in the queue before the batch started.
+   */
+  'queue_ms': (number);
+  /**
+   * Base encoder call.
+   */
+  'base_ms': (number);
+  /**
+   * Router call.
+   */
+  'route_ms': (number);
+  /**
+   * Per expert call (all chosen experts run in parallel).
+   */
+  'expert_ms': ({[key: string]: number});
+  /**
+   * The expert stage as a whole (the slowest expert call).
+   */
+  'experts_ms': (number);
+  /**
+   * Fusion call.
+   */
+  'fusion_ms': (number);
+  /**
+   * Gateway receive to reply.
+   */
+  'total_ms': (number);
+}

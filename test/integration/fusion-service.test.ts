@@ -1,0 +1,234 @@
+/**
+ * mova.v1.Fusion through a real gRPC server on loopback (port 0) and a client built only from the proto:
+ * results against the float64 reference (FP32 and FP16), server-side batching, and bad input → INVALID_ARGUMENT.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { ConfigError } from '../../src/core/errors';
+import { float32ToHalf, halfToFloat32 } from '../../src/core/fp16';
+import { loadProto } from '../../src/core/proto';
+import type { ProtoGrpcType } from '../../src/generated/fusion';
+import type { DescribeResponse__Output } from '../../src/generated/mova/v1/DescribeResponse';
+import type { FuseRequest } from '../../src/generated/mova/v1/FuseRequest';
+import type { FuseResponse__Output } from '../../src/generated/mova/v1/FuseResponse';
+import type { FusionClient } from '../../src/generated/mova/v1/Fusion';
+import type { FusionTensor } from '../../src/generated/mova/v1/FusionTensor';
+import { compileAdapterConfig, type AdapterOptions } from '../../services/fusion/adapter-config';
+import { start, type RunningFusion } from '../../services/fusion/main';
+import { referenceFuse } from '../../services/fusion/reference';
+import { exportSafetensors, initWeights, mulberry32 } from '../../services/fusion/weights';
+
+const ADAPTER: AdapterOptions = {
+  baseGrid: [3, 3], baseWidth: 12,
+  experts: [
+    { name: 'ocr', grid: [4, 4], width: 10 },
+    { name: 'faces', grid: [2, 2], width: 6 },
+    { name: 'objects', grid: [1, 5], width: 5 },
+  ],
+  adapterWidth: 16, heads: 2, blocks: 2, topK: 2, outputWidth: 12, contextWidth: 6,
+};
+const SEED = 42;
+const config = compileAdapterConfig(ADAPTER);
+const weights = initWeights(config, SEED);
+
+interface Req {
+  base: Float32Array;
+  experts: Float32Array[];
+  mask: number[];
+  context: Float32Array;
+}
+
+function randomReq(rand: () => number, mask: number[]): Req {
+  const arr = (n: number): Float32Array => Float32Array.from({ length: n }, () => 2 * rand() - 1);
+  return { base: arr(config.tokens * config.baseWidth), experts: config.experts.map((e) => arr(e.tokens * e.width)), mask, context: arr(config.contextWidth) };
+}
+
+function tensor(name: string, shape: number[], data: Float32Array, dt: 'FP32' | 'FP16' = 'FP32'): FusionTensor {
+  const bytes = dt === 'FP16' ? float32ToHalf(data) : data;
+  return { name, datatype: dt, shape, raw: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
+function cat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+function fuseRequest(reqs: Req[], opts: { dt?: 'FP32' | 'FP16'; fused?: 'FP32' | 'FP16'; names?: 'index' | 'name' } = {}): FuseRequest {
+  const n = reqs.length;
+  const dt = opts.dt ?? 'FP32';
+  return {
+    base: tensor('base', [n, config.tokens, config.baseWidth], cat(reqs.map((r) => r.base)), dt),
+    experts: config.experts.map((e, j) => tensor(opts.names === 'name' ? e.name : `expert_${j}`, [n, e.tokens, e.width], cat(reqs.map((r) => r.experts[j] as Float32Array)), dt)),
+    mask: tensor('mask', [n, config.maxExperts], Float32Array.from(reqs.flatMap((r) => r.mask)), dt),
+    context: tensor('context', [n, config.contextWidth], cat(reqs.map((r) => r.context)), dt),
+    fused_datatype: opts.fused ?? '',
+  };
+}
+
+function floats(t: { datatype: string; raw: Buffer } | null): Float32Array {
+  assert.ok(t);
+  const copy = new Uint8Array(t.raw).slice().buffer;
+  return t.datatype === 'FP16' ? halfToFloat32(new Uint16Array(copy)) : new Float32Array(copy);
+}
+
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs((a[i] as number) - (b[i] as number)));
+    s = Math.max(s, Math.abs(b[i] as number));
+  }
+  return d / s;
+}
+
+/** Compare a reply with the reference, request by request (inputs rounded as the wire carried them). */
+function checkAgainstReference(res: FuseResponse__Output, reqs: Req[], tolerance: number, round: (a: Float32Array) => Float32Array = (a) => a): void {
+  const fused = floats(res.fused);
+  const gates = floats(res.gates);
+  assert.deepEqual(res.fused?.shape, [reqs.length, config.tokens, config.outputWidth]);
+  assert.deepEqual(res.gates?.shape, [reqs.length, config.blocks, config.maxExperts]);
+  const fl = config.tokens * config.outputWidth;
+  const gl = config.blocks * config.maxExperts;
+  reqs.forEach((r, n) => {
+    const ref = referenceFuse(config, weights, { base: round(r.base), experts: r.experts.map(round), mask: r.mask, context: round(r.context) });
+    const err = relError(fused.subarray(n * fl, (n + 1) * fl), ref.fused);
+    assert.ok(err <= tolerance, `request ${n} mask [${r.mask}]: rel error ${err}`);
+    const g = gates.subarray(n * gl, (n + 1) * gl);
+    assert.ok(g.every((v, i) => Math.abs(v - (ref.gates[i] as number)) <= 1e-5), `request ${n} gates [${g}] vs [${ref.gates}]`);
+  });
+}
+
+function call<Res>(client: FusionClient, method: 'Fuse' | 'Describe', req: object): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const fn = client[method].bind(client) as (r: object, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Res) => void) => void;
+    fn(req, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res as Res)));
+  });
+}
+
+async function expectInvalid(client: FusionClient, req: FuseRequest, pattern: RegExp): Promise<void> {
+  await assert.rejects(call(client, 'Fuse', req), (err: grpc.ServiceError) => {
+    assert.equal(err.code, grpc.status.INVALID_ARGUMENT, `expected INVALID_ARGUMENT, got ${grpc.status[err.code]}: ${err.details}`);
+    assert.match(err.details, pattern);
+    return true;
+  });
+}
+
+describe('fusion service over gRPC', () => {
+  let server: RunningFusion;
+  let client: FusionClient;
+  const rand = mulberry32(Number(process.env.FUSION_TEST_SEED ?? 7));
+
+  before(async () => {
+    server = await start({ adapter: ADAPTER, seed: SEED, port: 0, workers: 1, intraOpThreads: 1, batching: { maxBatchSize: 8, maxQueueDelayMs: 20, maxQueueSize: 32 } });
+    const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
+    client = new proto.mova.v1.Fusion(server.address, grpc.credentials.createInsecure());
+  });
+  after(async () => {
+    client.close();
+    await server.stop();
+  });
+
+  it('describes its geometry', async () => {
+    const d = await call<DescribeResponse__Output>(client, 'Describe', {});
+    assert.deepEqual(d.base_grid, [3, 3]);
+    assert.deepEqual(d.slots.map((s) => [s.index, s.name, s.grid, s.width]), [[0, 'ocr', [4, 4], 10], [1, 'faces', [2, 2], 6], [2, 'objects', [1, 5], 5]]);
+    assert.deepEqual([d.base_width, d.context_width, d.output_width, d.blocks, d.top_k, d.max_batch_size, d.untrained], [12, 6, 12, 2, 2, 8, true]);
+  });
+
+  it('fuses a batch with mixed chosen sets (FP32) like the reference', async () => {
+    const reqs = [[1, 0, 1], [0, 0, 0], [1, 1, 1], [0, 1, 0]].map((m) => randomReq(rand, m));
+    const res = await call<FuseResponse__Output>(client, 'Fuse', fuseRequest(reqs, { names: 'name' }));
+    assert.equal(res.fused?.datatype, 'FP32');
+    checkAgainstReference(res, reqs, 1e-4);
+  });
+
+  it('accepts FP16 inputs and returns FP16 fused tokens', async () => {
+    const reqs = [[0, 1, 1], [1, 0, 0]].map((m) => randomReq(rand, m));
+    const res = await call<FuseResponse__Output>(client, 'Fuse', fuseRequest(reqs, { dt: 'FP16', fused: 'FP16' }));
+    assert.equal(res.fused?.datatype, 'FP16');
+    assert.equal(res.gates?.datatype, 'FP32');
+    checkAgainstReference(res, reqs, 2e-3, (a) => halfToFloat32(float32ToHalf(a)));
+  });
+
+  it('a slot no request chose may be left out', async () => {
+    const reqs = [[1, 0, 0], [1, 0, 1]].map((m) => randomReq(rand, m));
+    const full = fuseRequest(reqs);
+    const res = await call<FuseResponse__Output>(client, 'Fuse', { ...full, experts: [full.experts?.[0], full.experts?.[2]] });
+    checkAgainstReference(res, reqs, 1e-4);
+  });
+
+  it('merges concurrent calls into one run; each still gets its own rows', async () => {
+    const calls = Array.from({ length: 6 }, (_, k) => [0, 1, 2].map((j) => ((k >> j) & 1)));
+    const reqs = calls.map((m) => [randomReq(rand, m)]);
+    const replies = await Promise.all(reqs.map((r) => call<FuseResponse__Output>(client, 'Fuse', fuseRequest(r))));
+    replies.forEach((res, k) => checkAgainstReference(res, reqs[k] as Req[], 1e-4));
+    assert.ok(replies.some((r) => r.batch_size > 1), `batch sizes ${replies.map((r) => r.batch_size)}`);
+    assert.ok(replies.every((r) => r.inference_ms > 0));
+  });
+
+  it('rejects bad input with INVALID_ARGUMENT and a precise message', async () => {
+    const good = fuseRequest([randomReq(rand, [1, 0, 1]), randomReq(rand, [0, 1, 0])]);
+    const e = good.experts ?? [];
+    const patch = (p: Partial<FuseRequest>): FuseRequest => ({ ...good, ...p });
+    await expectInvalid(client, patch({ base: tensor('base', [2, 9, 10], new Float32Array(180)) }),
+      /^base: expected shape \[2, 9, 12\] \(3×3 base grid, width 12\), got \[2, 9, 10\]$/);
+    await expectInvalid(client, patch({ experts: [e[0]!, tensor('expert_1', [2, 9, 6], new Float32Array(108)), e[2]!] }),
+      /experts\[1\] \("expert_1", slot 1\): expected shape \[2, 4, 6\] \(2×2 grid of "faces", width 6\), got \[2, 9, 6\]/);
+    await expectInvalid(client, patch({ experts: [tensor('expert_0', [2, 16, 11], new Float32Array(352)), e[1]!, e[2]!] }),
+      /experts\[0\] \("expert_0", slot 0\): expected shape \[2, 16, 10\] \(4×4 grid of "ocr", width 10\), got \[2, 16, 11\]/);
+    await expectInvalid(client, patch({ mask: tensor('mask', [2, 4], Float32Array.of(1, 0, 1, 0, 0, 1, 0, 0)) }),
+      /^mask: expected shape \[2, 3\] \(one column per expert slot, E = 3\), got \[2, 4\]$/);
+    await expectInvalid(client, patch({ mask: tensor('mask', [2, 3], Float32Array.of(1, 0, 0.5, 0, 1, 0)) }), /^mask: values must be 0 or 1, got 0.5 at \[0, 2\]$/);
+    const ctx = new Float32Array(12);
+    ctx[7] = NaN;
+    await expectInvalid(client, patch({ context: tensor('context', [2, 6], ctx) }), /^context: non-finite value \(NaN\) at \[1, 1\]$/);
+    const fp16Inf = new Float32Array(2 * 16 * 10);
+    fp16Inf[5] = 1e6; // overflows FP16 → Inf
+    await expectInvalid(client, patch({ experts: [tensor('expert_0', [2, 16, 10], fp16Inf, 'FP16'), e[1]!, e[2]!] }), /non-finite value \(Infinity\) at \[0, 0, 5\]/);
+    await expectInvalid(client, patch({ base: { ...good.base, raw: Buffer.alloc(10) } }), /needs 864 bytes, got 10/);
+    await expectInvalid(client, patch({ base: { ...good.base, datatype: 'FP64' } }), /^base: datatype must be "FP32" or "FP16", got "FP64"$/);
+    await expectInvalid(client, patch({ experts: [e[0]!, e[1]!, { ...e[2]!, name: 'sam' }] }), /unknown slot "sam" \(slots: expert_0\/ocr, expert_1\/faces, expert_2\/objects\)/);
+    await expectInvalid(client, patch({ experts: [e[0]!, e[1]!, { ...e[1]!, name: 'faces' }] }), /slot 1 sent twice/);
+    await expectInvalid(client, patch({ experts: [e[0]!, e[1]!] }), /mask chooses slot 2 \("objects"\) for request 0, but no tokens were sent/);
+    await expectInvalid(client, patch({ context: null }), /^context is required/);
+    await expectInvalid(client, patch({ fused_datatype: 'INT8' }), /fused_datatype must be "FP32" or "FP16", got "INT8"/);
+    const nine = Array.from({ length: 9 }, () => randomReq(rand, [0, 0, 0]));
+    await expectInvalid(client, fuseRequest(nine), /batch of 9 exceeds the max batch size 8/);
+  });
+});
+
+describe('fusion service weights', () => {
+  it('serves trained weights from safetensors and fails at start on a bad file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mova-fusion-svc-'));
+    try {
+      const other = initWeights(config, 1234);
+      const good = path.join(dir, 'adapter.safetensors');
+      writeFileSync(good, exportSafetensors(config, other));
+      const svc = await start({ adapter: ADAPTER, weights: good, port: 0, workers: 1, intraOpThreads: 1 });
+      const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
+      const client = new proto.mova.v1.Fusion(svc.address, grpc.credentials.createInsecure());
+      try {
+        const r = randomReq(mulberry32(3), [1, 1, 0]);
+        const res = await call<FuseResponse__Output>(client, 'Fuse', fuseRequest([r]));
+        const ref = referenceFuse(config, other, r);
+        assert.ok(relError(floats(res.fused), ref.fused) <= 1e-4);
+        assert.equal((await call<DescribeResponse__Output>(client, 'Describe', {})).untrained, false);
+      } finally {
+        client.close();
+        await svc.stop();
+      }
+      const bad = path.join(dir, 'bad.safetensors');
+      writeFileSync(bad, Buffer.from('not a safetensors file at all'));
+      await assert.rejects(start({ adapter: ADAPTER, weights: bad, port: 0, workers: 1, intraOpThreads: 1 }),
+        (err: unknown) => err instanceof ConfigError && err.key === 'fusion.weights' && /bad\.safetensors: header length \d+ exceeds the file/.test(err.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
