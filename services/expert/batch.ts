@@ -49,7 +49,8 @@ async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[]): P
     data.set(r.pixels.data, off);
     off += r.pixels.data.length;
   }
-  const res = await pool.run({ kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } });
+  // The concatenated buffer is ours alone: move it to the worker instead of copying it.
+  const res = await pool.run({ kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } }, [data.buffer]);
   let start = 0;
   return reqs.map((r) => {
     const n = r.pixels.dims[0] ?? 0;

@@ -36,6 +36,16 @@ export interface ExpertInfo {
   pooledWidth: number;
 }
 
+/** Buffers of the result that the worker owns outright (safe to move to the main thread instead of copying). */
+function movable(out: { features: Float32Tensor; pooled: Float32Tensor }): ArrayBuffer[] {
+  const list: ArrayBuffer[] = [];
+  for (const t of [out.features, out.pooled]) {
+    const buf = t.data.buffer as ArrayBuffer;
+    if (t.data.byteOffset === 0 && t.data.byteLength === buf.byteLength && !list.includes(buf)) list.push(buf);
+  }
+  return list;
+}
+
 export async function createExpertPipeline(opts: Omit<ExpertRunnerOptions, 'maxPixels'>): Promise<ExpertPipeline> {
   const registry = loadRegistry(opts.registryPath, opts.modelsDir);
   const entry = findExpert(registry, opts.expert);
@@ -51,7 +61,7 @@ export async function createRunner(options: unknown): Promise<Runner<ExpertRunRe
     async run(request) {
       if (request.kind === 'pixels') {
         const out = await pipeline.runPixels(request.pixels);
-        return { result: { ...out, itemErrors: out.decoded.map(() => null) } };
+        return { result: { ...out, itemErrors: out.decoded.map(() => null) }, transfer: movable(out) };
       }
       const settled = await Promise.allSettled(request.images.map((b) => decodeImage(b, opts.maxPixels)));
       const itemErrors = settled.map((s) => (s.status === 'fulfilled' ? null : {
@@ -64,7 +74,7 @@ export async function createRunner(options: unknown): Promise<Runner<ExpertRunRe
         return { result: { features: empty, pooled: empty, decoded: [], itemErrors } };
       }
       const out = await pipeline.runImages(good);
-      return { result: { ...out, itemErrors } };
+      return { result: { ...out, itemErrors }, transfer: movable(out) };
     },
     dispose: () => pipeline.dispose(),
   };

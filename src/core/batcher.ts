@@ -89,6 +89,7 @@ export class DynamicBatcher<I, O> {
   }
 
   private schedule(force = false): void {
+    if (this.queue.length === 0 && this.timer) { clearTimeout(this.timer); this.timer = null; } // a stale timer must not hold the event loop open
     while (this.queue.length > 0 && this.inFlight < this.opts.concurrency) {
       const oldest = this.queue[0];
       if (!oldest) return;
@@ -127,12 +128,16 @@ export class DynamicBatcher<I, O> {
     if (batch.length === 0) return;
     this.inFlight++;
     const first = batch[0];
-    this.opts.onBatch?.({
-      requests: batch.length,
-      items: batch.reduce((s, e) => s + e.size, 0),
-      waitedMs: first ? performance.now() - first.enqueuedAt : 0,
-    });
-    this.opts.execute(batch.map((e) => e.request)).then(
+    try {
+      this.opts.onBatch?.({
+        requests: batch.length,
+        items: batch.reduce((s, e) => s + e.size, 0),
+        waitedMs: first ? performance.now() - first.enqueuedAt : 0,
+      });
+    } catch {
+      // An observer must never stop the batcher.
+    }
+    new Promise<(O | Error)[]>((run) => run(this.opts.execute(batch.map((e) => e.request)))).then(
       (results) => {
         batch.forEach((e, i) => {
           const r = results[i];

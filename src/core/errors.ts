@@ -93,7 +93,7 @@ function hasGrpcCode(err: unknown): err is { code: number; details?: string; mes
 export function toGrpcStatus(err: unknown): GrpcStatusObject {
   if (err instanceof MovaError) return { code: err.code, details: err.message };
   // A ServiceError from an outbound grpc-js call: keep its code and details.
-  if (hasGrpcCode(err) && err.code >= 0 && err.code <= 16) {
+  if (hasGrpcCode(err) && err.code >= 1 && err.code <= 16) {
     return { code: err.code as GrpcStatus, details: err.details ?? err.message };
   }
   const message = err instanceof Error ? err.message : String(err);

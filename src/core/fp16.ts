@@ -5,6 +5,8 @@ const u32 = new Uint32Array(f32.buffer);
 
 export function toHalfBits(value: number): number {
   f32[0] = value;
+  // Sign of what float32 rounding dropped: settles ties so a float64 input is rounded once, not twice.
+  const sticky = Math.sign(Math.abs(value) - Math.abs(f32[0] ?? 0));
   const x = u32[0] ?? 0;
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
@@ -19,12 +21,12 @@ export function toHalfBits(value: number): number {
     let half = mant >>> shift;
     const rem = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
+    if (rem > mid || (rem === mid && (sticky > 0 || (sticky === 0 && (half & 1) === 1)))) half++;
     return sign | half;
   }
   let half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  if (rem > 0x1000 || (rem === 0x1000 && (sticky > 0 || (sticky === 0 && (half & 1) === 1)))) half++;
   return sign | half;
 }
 

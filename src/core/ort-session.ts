@@ -16,6 +16,9 @@ export async function createSession(model: string | Uint8Array, settings: Sessio
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    // Idle intra-op threads must not spin: several sessions and processes share few cores here, and a spinning
+    // pool steals the CPU that the next stage (or another expert) needs.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }

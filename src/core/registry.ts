@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -220,8 +221,13 @@ export function modelFilePath(registry: Pick<Registry, 'modelsDir'>, file: Model
     const pkgLen = spec.startsWith('@') ? 2 : 1;
     const pkg = parts.slice(0, pkgLen).join('/');
     const rest = parts.slice(pkgLen).join('/');
-    const pkgJson = require.resolve(`${pkg}/package.json`, { paths: [PROJECT_ROOT] });
-    return path.join(path.dirname(pkgJson), rest);
+    // Look the package directory up on Node's module paths (packages with an `exports` map may not export
+    // package.json, so require.resolve cannot be used here).
+    const dir = (createRequire(path.join(PROJECT_ROOT, 'package.json')).resolve.paths(pkg) ?? [])
+      .map((d) => path.join(d, pkg))
+      .find((d) => existsSync(path.join(d, 'package.json')));
+    if (!dir) throw new ConfigError(`files(${file.file})`, `npm package ${pkg} is not installed; run \`npm ci\``);
+    return path.join(dir, rest);
   }
   return path.isAbsolute(file.file) ? file.file : path.join(registry.modelsDir, file.file);
 }
@@ -238,7 +244,12 @@ export function resolveExpertFiles(registry: Registry, entry: ExpertEntry): Reco
   const index = registry.experts.indexOf(entry);
   for (const [role, file] of Object.entries(entry.files)) {
     const key = `experts[${index}].files.${role}`;
-    const p = modelFilePath(registry, file);
+    let p: string;
+    try {
+      p = modelFilePath(registry, file);
+    } catch (err) {
+      throw new ConfigError(key, err instanceof ConfigError ? err.message.replace(/^config [^:]+: /, '') : String(err), { cause: err });
+    }
     if (!existsSync(p)) {
       throw new ConfigError(key, `model file ${p} is missing; run \`mova fetch-models\` or set MOVA_MODELS_DIR`);
     }

@@ -167,8 +167,17 @@ function fromTypedContents(dt: Exclude<DataType, 'BYTES'>, c: TypedContents, cou
   const out = info.view(new ArrayBuffer(count * info.bytes), 0, count);
   for (let i = 0; i < count; i++) {
     const v = values[i];
-    if (out instanceof BigInt64Array || out instanceof BigUint64Array) out[i] = BigInt(v as number | string);
-    else out[i] = typeof v === 'boolean' ? Number(v) : Number(v);
+    if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+      try {
+        out[i] = BigInt(v as number | string);
+      } catch {
+        throw new InvalidArgumentError(`${what}: element ${i} (${String(v)}) is not an integer`);
+      }
+    } else {
+      const num = Number(v);
+      if (typeof v !== 'boolean' && !Number.isFinite(num)) throw new InvalidArgumentError(`${what}: element ${i} (${String(v)}) is not a number`);
+      out[i] = num;
+    }
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { MovaError } from './errors';
 import type { FromWorker, Runner, SerializedError, ToWorker, WorkerBoot } from './worker-protocol';
 
 function serialize(err: unknown): SerializedError {
-  if (err instanceof MovaError) return { name: err.name, message: err.message, code: err.code };
+  if (err instanceof MovaError) return { name: err.name, message: err.message, code: err.code, retryable: err.retryable };
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
 }

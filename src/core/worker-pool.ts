@@ -34,7 +34,7 @@ const HOST = path.join(__dirname, 'worker-host.js');
 
 export function rehydrate(err: SerializedError): Error {
   if (err.code !== undefined) {
-    const e = new MovaError(err.code, err.message);
+    const e = new MovaError(err.code, err.message, { retryable: err.retryable ?? false });
     e.name = err.name;
     return e;
   }
@@ -111,6 +111,12 @@ export class WorkerPool<Req, Res, Info> {
         switch (msg.type) {
           case 'ready':
             ready = true;
+            if (this.stopped) {
+              // A replacement that finished booting after stop(): do not let it join (or keep the process alive).
+              void worker.terminate();
+              resolve(msg.info as Info);
+              return;
+            }
             this.slots.push(slot);
             resolve(msg.info as Info);
             this.pump();

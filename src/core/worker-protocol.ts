@@ -14,6 +14,8 @@ export interface SerializedError {
   message: string;
   /** gRPC status code when the error was a MovaError. */
   code?: number;
+  /** Whether the MovaError was retryable. */
+  retryable?: boolean;
 }
 
 export type ToWorker = { type: 'run'; id: number; request: unknown } | { type: 'stop' };

@@ -70,12 +70,13 @@ export async function createSingleGraphPipeline(ctx: PipelineContext, decode: De
     const outputs = await runBatch(pixels);
     const fmap = outputs[exposedName(featureValue)];
     if (!fmap) throw new Error(`expert ${entry.name}: feature value missing from outputs`);
-    const features = entry.features.layout === 'NCHW' ? nchwToTokens(avgPoolNchw(fmap, entry.features.poolKernel)) : fmap;
+    // Results own their buffers (copies of onnxruntime's outputs), so the worker can move them to the main thread.
+    const features = entry.features.layout === 'NCHW' ? nchwToTokens(avgPoolNchw(fmap, entry.features.poolKernel)) : { data: fmap.data.slice(), dims: fmap.dims };
     let pooled: Float32Tensor;
     const p = pooledValue ? outputs[exposedName(pooledValue)] : undefined;
     if (p) {
       const n = p.dims[0] ?? 0;
-      pooled = { data: p.data, dims: [n, p.data.length / (n || 1)] };
+      pooled = { data: p.data.slice(), dims: [n, p.data.length / (n || 1)] };
     } else {
       pooled = meanTokens(features);
     }

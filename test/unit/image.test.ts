@@ -1,0 +1,284 @@
+/** Image decoding (formats, alpha, depth, colour spaces, limits, hostile bytes) and preprocessing geometry. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import sharp from 'sharp';
+import { InvalidArgumentError, ResourceExhaustedError } from '../../src/core/errors';
+import { DEFAULT_MAX_PIXELS, cropRgb, decodeImage, normaliseInto, probeImage, resizeRgb, type RgbImage } from '../../src/core/image';
+
+const RED = { r: 200, g: 30, b: 40 };
+
+function solid(width: number, height: number, c: { r: number; g: number; b: number }): sharp.Sharp {
+  return sharp({ create: { width, height, channels: 3, background: c } });
+}
+
+function pixel(img: RgbImage, x: number, y: number): [number, number, number] {
+  const i = (y * img.width + x) * 3;
+  return [img.data[i] ?? -1, img.data[i + 1] ?? -1, img.data[i + 2] ?? -1];
+}
+
+function assertPixel(actual: readonly number[], expected: readonly number[], tol: number, what: string): void {
+  assert.ok(actual.every((v, i) => Math.abs(v - (expected[i] ?? NaN)) <= tol), `${what}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)} ±${tol}`);
+}
+
+/** An image whose left half is red and right half is blue (width must be even). */
+function halves(width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) data.set(x < width / 2 ? [255, 0, 0] : [0, 0, 255], (y * width + x) * 3);
+  }
+  return { data, width, height };
+}
+
+/** Every pixel holds (x, y, x+y) so crops can be checked exactly. */
+function coords(width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set([x, y, x + y], (y * width + x) * 3);
+  return { data, width, height };
+}
+
+function invalidImage(re: RegExp): (err: unknown) => boolean {
+  return (err: unknown) => err instanceof InvalidArgumentError && re.test(err.message);
+}
+
+describe('decodeImage', () => {
+  it('PNG RGB: exact pixels, 3 channels, HWC', async () => {
+    const png = await solid(5, 3, RED).png().toBuffer();
+    const img = await decodeImage(png);
+    assert.equal(img.width, 5);
+    assert.equal(img.height, 3);
+    assert.equal(img.data.length, 5 * 3 * 3);
+    for (let i = 0; i < 15; i++) assert.deepEqual(pixel(img, i % 5, Math.floor(i / 5)), [200, 30, 40]);
+  });
+
+  it('JPEG RGB decodes close to the source colour', async () => {
+    const jpg = await solid(16, 8, RED).jpeg({ quality: 95 }).toBuffer();
+    const img = await decodeImage(jpg);
+    assert.deepEqual([img.width, img.height], [16, 8]);
+    assertPixel(pixel(img, 8, 4), [200, 30, 40], 6, 'jpeg centre');
+  });
+
+  it('RGBA is flattened onto white to 3 channels', async () => {
+    // Four pixels: opaque red, transparent, half-transparent black, opaque blue.
+    const rgba = Buffer.from([255, 0, 0, 255, 0, 255, 0, 0, 0, 0, 0, 128, 0, 0, 255, 255]);
+    const png = await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } }).png().toBuffer();
+    assert.equal((await sharp(png).metadata()).channels, 4);
+    const img = await decodeImage(png);
+    assert.equal(img.data.length, 2 * 2 * 3);
+    assert.deepEqual(pixel(img, 0, 0), [255, 0, 0]);
+    assert.deepEqual(pixel(img, 1, 0), [255, 255, 255]);
+    assertPixel(pixel(img, 0, 1), [127, 127, 127], 1, 'half-transparent black on white');
+    assert.deepEqual(pixel(img, 1, 1), [0, 0, 255]);
+  });
+
+  it('16-bit PNG becomes 8-bit', async () => {
+    const png16 = await solid(4, 2, RED).toColourspace('rgb16').png().toBuffer();
+    assert.equal((await sharp(png16).metadata()).depth, 'ushort');
+    assert.equal(png16[24], 16, 'IHDR bit depth');
+    const img = await decodeImage(png16);
+    assert.equal(img.data.length, 4 * 2 * 3);
+    assertPixel(pixel(img, 3, 1), [200, 30, 40], 1, '16-bit');
+  });
+
+  it('grayscale (1 channel) and gray+alpha become 3 equal channels', async () => {
+    const gray = await solid(3, 2, { r: 90, g: 90, b: 90 }).toColourspace('b-w').png().toBuffer();
+    assert.equal((await sharp(gray).metadata()).channels, 1);
+    const g = await decodeImage(gray);
+    assert.equal(g.data.length, 3 * 2 * 3);
+    assertPixel(pixel(g, 2, 1), [90, 90, 90], 1, 'gray');
+
+    const ga = await sharp(Buffer.from([100, 255, 100, 0, 100, 128, 0, 255]), { raw: { width: 2, height: 2, channels: 2 } }).toColourspace('b-w').png().toBuffer();
+    assert.equal((await sharp(ga).metadata()).channels, 2);
+    const img = await decodeImage(ga);
+    assert.equal(img.data.length, 2 * 2 * 3);
+    assert.deepEqual(pixel(img, 0, 0), [100, 100, 100]);
+    assert.deepEqual(pixel(img, 1, 0), [255, 255, 255]);
+    assertPixel(pixel(img, 0, 1), [177, 177, 177], 1, 'gray 100 at alpha 128 on white');
+    assert.deepEqual(pixel(img, 1, 1), [0, 0, 0]);
+  });
+
+  it('CMYK JPEG is converted to sRGB', async () => {
+    const cmyk = await solid(8, 4, RED).toColourspace('cmyk').jpeg({ quality: 100 }).toBuffer();
+    const meta = await sharp(cmyk).metadata();
+    assert.equal(meta.space, 'cmyk');
+    assert.equal(meta.channels, 4);
+    const img = await decodeImage(cmyk);
+    assert.equal(img.data.length, 8 * 4 * 3);
+    // Without an embedded profile the round trip is approximate: still clearly red.
+    const [r, g, b] = pixel(img, 4, 2);
+    assert.ok(r > 170 && g < 70 && b < 70, `cmyk red decoded as ${r},${g},${b}`);
+  });
+
+  it('applies EXIF orientation', async () => {
+    const jpg = await solid(8, 4, RED).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    assert.equal((await sharp(jpg).metadata()).orientation, 6);
+    const img = await decodeImage(jpg);
+    assert.deepEqual([img.width, img.height], [4, 8]);
+  });
+
+  it('WebP decodes', async () => {
+    const webp = await solid(6, 6, RED).webp({ lossless: true }).toBuffer();
+    assert.deepEqual(pixel(await decodeImage(webp), 5, 5), [200, 30, 40]);
+  });
+
+  it('empty bytes → InvalidArgumentError', async () => {
+    await assert.rejects(decodeImage(new Uint8Array(0)), invalidImage(/image is empty \(0 bytes\)/));
+  });
+
+  it('garbage → InvalidArgumentError', async () => {
+    await assert.rejects(decodeImage(Buffer.from('definitely not an image')), invalidImage(/could not be decoded/));
+    const noise = new Uint8Array(512);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919 + 13) % 256;
+    await assert.rejects(decodeImage(noise), InvalidArgumentError);
+    // A PNG signature and nothing else.
+    await assert.rejects(decodeImage(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), InvalidArgumentError);
+  });
+
+  it('a truncated PNG (valid header, missing pixel data) → InvalidArgumentError', async () => {
+    const noisy = Buffer.alloc(64 * 64 * 3);
+    for (let i = 0; i < noisy.length; i++) noisy[i] = (i * 2654435761) >>> 24;
+    const png = await sharp(noisy, { raw: { width: 64, height: 64, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    const truncated = png.subarray(0, Math.floor(png.length / 2));
+    assert.deepEqual((await probeImage(truncated)).width, 64, 'the header alone still probes');
+    await assert.rejects(decodeImage(truncated), invalidImage(/could not be decoded/));
+  });
+
+  it('over the pixel limit → ResourceExhaustedError (checked from the header); at the limit is fine', async () => {
+    const png = await solid(20, 10, RED).png().toBuffer();
+    await assert.rejects(decodeImage(png, 199), (err: unknown) => {
+      assert.ok(err instanceof ResourceExhaustedError);
+      assert.match(err.message, /20x10 = 200 pixels, over the limit of 199 pixels/);
+      return true;
+    });
+    const ok = await decodeImage(png, 200);
+    assert.deepEqual([ok.width, ok.height], [20, 10]);
+    assert.equal(DEFAULT_MAX_PIXELS, 40_000_000);
+  });
+
+  it('probeImage reports size and format without decoding', async () => {
+    assert.deepEqual(await probeImage(await solid(7, 5, RED).jpeg().toBuffer()), { width: 7, height: 5, format: 'jpeg' });
+    await assert.rejects(probeImage(await solid(7, 5, RED).png().toBuffer(), 34), ResourceExhaustedError);
+  });
+});
+
+describe('resizeRgb', () => {
+  const src = halves(40, 20); // left half red, right half blue
+
+  it('stretch fills the input size; scales differ per axis', async () => {
+    const { rgb, placement } = await resizeRgb(src, { width: 16, height: 16, resize: 'stretch' });
+    assert.deepEqual([rgb.width, rgb.height, rgb.data.length], [16, 16, 16 * 16 * 3]);
+    assert.deepEqual(placement, { scaleX: 0.4, scaleY: 0.8, padX: 0, padY: 0, originalWidth: 40, originalHeight: 20, inputWidth: 16, inputHeight: 16 });
+    assertPixel(pixel(rgb, 2, 8), [255, 0, 0], 2, 'left');
+    assertPixel(pixel(rgb, 13, 8), [0, 0, 255], 2, 'right');
+  });
+
+  it('letterbox keeps the aspect ratio, content top-left, padding right/bottom with padValue', async () => {
+    const { rgb, placement } = await resizeRgb(src, { width: 16, height: 16, resize: 'letterbox', padValue: 7 });
+    assert.deepEqual([rgb.width, rgb.height], [16, 16]);
+    assert.deepEqual(placement, { scaleX: 0.4, scaleY: 0.4, padX: 0, padY: 0, originalWidth: 40, originalHeight: 20, inputWidth: 16, inputHeight: 16 });
+    // Content: 16×8 at the top; rows 8..15 are padding.
+    assertPixel(pixel(rgb, 1, 1), [255, 0, 0], 2, 'content left');
+    assertPixel(pixel(rgb, 14, 6), [0, 0, 255], 2, 'content right');
+    for (const [x, y] of [[0, 8], [8, 12], [15, 15]] as const) assert.deepEqual(pixel(rgb, x, y), [7, 7, 7], `pad at ${x},${y}`);
+  });
+
+  it('letterbox pads on the right for tall images; default pad value is 114', async () => {
+    const tall = halves(10, 40);
+    const { rgb, placement } = await resizeRgb(tall, { width: 20, height: 20, resize: 'letterbox' });
+    assert.equal(placement.scaleX, 0.5);
+    assert.equal(placement.scaleY, 0.5);
+    assert.deepEqual(pixel(rgb, 19, 10), [114, 114, 114]);
+    assertPixel(pixel(rgb, 1, 10), [255, 0, 0], 2, 'content');
+  });
+
+  it('cover fills the input, crops the overflow centrally, and records a negative pad', async () => {
+    const { rgb, placement } = await resizeRgb(src, { width: 16, height: 16, resize: 'cover' });
+    assert.deepEqual([rgb.width, rgb.height], [16, 16]);
+    // scale = max(16/40, 16/20) = 0.8 → 32×16, 8 columns cropped each side.
+    const { padY, ...rest } = placement;
+    assert.deepEqual(rest, { scaleX: 0.8, scaleY: 0.8, padX: -8, originalWidth: 40, originalHeight: 20, inputWidth: 16, inputHeight: 16 });
+    assert.ok(padY === 0, `padY ${padY}`); // -0 here; equal to 0 in arithmetic
+    // orig x = (x - padX) / scale: the red/blue edge at orig 20 lands at input x = 20·0.8 − 8 = 8.
+    assertPixel(pixel(rgb, 5, 8), [255, 0, 0], 2, 'left of the edge');
+    assertPixel(pixel(rgb, 10, 8), [0, 0, 255], 2, 'right of the edge');
+    assert.equal((5 - placement.padX) / placement.scaleX < 20, true);
+    assert.equal((10 - placement.padX) / placement.scaleX > 20, true);
+  });
+
+  it('records non-square input sizes', async () => {
+    for (const resize of ['stretch', 'letterbox', 'cover'] as const) {
+      const { rgb, placement } = await resizeRgb(src, { width: 32, height: 24, resize });
+      assert.deepEqual([rgb.width, rgb.height], [32, 24], resize);
+      assert.deepEqual([placement.inputWidth, placement.inputHeight, placement.originalWidth, placement.originalHeight], [32, 24, 40, 20], resize);
+    }
+  });
+});
+
+describe('normaliseInto', () => {
+  const img: RgbImage = { data: new Uint8Array([255, 0, 51, 0, 255, 102]), width: 2, height: 1 };
+
+  it('writes CHW planes, scaled to [0,1], minus mean, over std', () => {
+    const out = new Float32Array(6);
+    normaliseInto(img, { mean: [0.5, 0, 0.1], std: [0.5, 1, 0.2], scale01: true, channelOrder: 'rgb' }, out);
+    const expected = [(1 - 0.5) / 0.5, (0 - 0.5) / 0.5, 0, 1, (0.2 - 0.1) / 0.2, (0.4 - 0.1) / 0.2];
+    expected.forEach((v, i) => assert.ok(Math.abs((out[i] ?? NaN) - v) < 1e-6, `out[${i}] = ${out[i]} vs ${v}`));
+  });
+
+  it('bgr order, raw 0..255 values and an offset into a batch tensor', () => {
+    const out = new Float32Array(2 + 6).fill(-9);
+    normaliseInto(img, { mean: [0, 0, 0], std: [1, 1, 1], scale01: false, channelOrder: 'bgr' }, out, 2);
+    assert.deepEqual(Array.from(out), [-9, -9, 51, 102, 0, 255, 255, 0]);
+  });
+
+  it('refuses an output that is too small', () => {
+    assert.throws(() => normaliseInto(img, { mean: [0, 0, 0], std: [1, 1, 1], scale01: true, channelOrder: 'rgb' }, new Float32Array(6), 1), RangeError);
+  });
+});
+
+describe('cropRgb', () => {
+  const img = coords(10, 8);
+
+  it('copies an interior region exactly', () => {
+    const c = cropRgb(img, 2, 3, 5, 7);
+    assert.deepEqual([c.width, c.height], [3, 4]);
+    assert.deepEqual(pixel(c, 0, 0), [2, 3, 5]);
+    assert.deepEqual(pixel(c, 2, 3), [4, 6, 10]);
+    assert.equal(c.data.length, 3 * 4 * 3);
+  });
+
+  it('floors the start and ceils the end of fractional boxes', () => {
+    const c = cropRgb(img, 1.7, 0.2, 3.1, 1.5);
+    assert.deepEqual([c.width, c.height], [3, 2]); // x 1..4, y 0..2
+    assert.deepEqual(pixel(c, 0, 0), [1, 0, 1]);
+  });
+
+  it('clamps boxes that stick out of the image', () => {
+    const c = cropRgb(img, -5, -3, 4, 2);
+    assert.deepEqual([c.width, c.height], [4, 2]);
+    assert.deepEqual(pixel(c, 0, 0), [0, 0, 0]);
+    const d = cropRgb(img, 7, 6, 50, 40);
+    assert.deepEqual([d.width, d.height], [3, 2]);
+    assert.deepEqual(pixel(d, 2, 1), [9, 7, 16]);
+    const all = cropRgb(img, -100, -100, 100, 100);
+    assert.deepEqual([all.width, all.height], [10, 8]);
+    assert.deepEqual(Array.from(all.data), Array.from(img.data));
+  });
+
+  it('degenerate and fully outside boxes still give at least one pixel inside the image', () => {
+    const empty = cropRgb(img, 4, 4, 4, 4);
+    assert.deepEqual([empty.width, empty.height], [1, 1]);
+    assert.deepEqual(pixel(empty, 0, 0), [4, 4, 8]);
+    const inverted = cropRgb(img, 6, 5, 2, 1);
+    assert.deepEqual([inverted.width, inverted.height], [1, 1]);
+    const beyond = cropRgb(img, 20, 20, 30, 30);
+    assert.deepEqual([beyond.width, beyond.height], [1, 1]);
+    assert.deepEqual(pixel(beyond, 0, 0), [9, 7, 16]);
+    const before = cropRgb(img, -20, -20, -10, -10);
+    assert.deepEqual(pixel(before, 0, 0), [0, 0, 0]);
+  });
+
+  it('does not alias the source pixels', () => {
+    const c = cropRgb(img, 0, 0, 2, 2);
+    c.data[0] = 99;
+    assert.equal(img.data[0], 0);
+  });
+});
