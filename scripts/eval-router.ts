@@ -1,0 +1,82 @@
+/**
+ * Evaluate routing policies on the held-out split (npm run eval:router): per policy, top-1 accuracy, exact-set
+ * accuracy, mean experts chosen and expert compute saved versus `all` (registry costs, base included), plus the
+ * routing cost per request at batch 32 (base encoder excluded). Writes bench/router-eval.md and .json.
+ *
+ * Ground truth per sample: the specialists whose domains meet the sample's labels (empty = base only).
+ * Top-1 is correct when the highest-scoring chosen expert is in the truth set, or nothing is chosen and the truth
+ * set is empty. `llm` needs an endpoint and is not evaluated here.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_REGISTRY_PATH, PROJECT_ROOT } from '../src/core/registry';
+import { buildRouter } from '../services/router/build';
+import { compileRouterConfig } from '../services/router/config';
+import type { PolicyName } from '../services/router/policy';
+import type { RouteItemInput } from '../services/router/router';
+import { loadDataset } from './router-data/dataset';
+import { computeEmbeddings } from './router-data/embeddings';
+import { catalog } from './router-data/images';
+
+const POLICIES: PolicyName[] = ['learned', 'rules', 'all', 'none'];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' } } });
+  const registryPath = values.config ?? DEFAULT_REGISTRY_PATH;
+  const cfg = compileRouterConfig({ registryPath });
+  const { router } = await buildRouter(cfg);
+  const sp = cfg.specialists;
+  const cost = new Map(sp.map((s) => [s.name, s.cost]));
+  const baseCost = cfg.registry.experts.find((e) => e.name === cfg.registry.base)?.cost ?? 1;
+  const allCost = baseCost + sp.reduce((a, s) => a + s.cost, 0);
+  const test = loadDataset().filter((s) => s.split === 'test');
+  const emb = await computeEmbeddings(catalog().map((c) => c.id), registryPath);
+  const truth = test.map((s) => new Set(sp.filter((e) => e.domains.some((d) => (s.labels as string[]).includes(d))).map((e) => e.name)));
+  const rows: Record<string, number | string>[] = [];
+  for (const policy of POLICIES) {
+    const items: RouteItemInput[] = test.map((s) => ({ instruction: s.instruction, pooled: emb.byId.get(s.image) ?? null, required: [], excluded: [], policy }));
+    const decisions = await router.route(items);
+    let top1 = 0, exact = 0, chosen = 0, spent = 0;
+    decisions.forEach((d, i) => {
+      const t = truth[i] as Set<string>;
+      const top = d.chosen[0];
+      if (top === undefined ? t.size === 0 : t.has(top)) top1++;
+      if (d.chosen.length === t.size && d.chosen.every((c) => t.has(c))) exact++;
+      chosen += d.chosen.length;
+      spent += baseCost + d.chosen.reduce((a, c) => a + (cost.get(c) ?? 0), 0);
+    });
+    const n = decisions.length;
+    const iterations = Number(values.iterations ?? 200);
+    const batch = items.slice(0, 32);
+    for (let i = 0; i < 20; i++) await router.route(batch);
+    const t0 = performance.now();
+    for (let i = 0; i < iterations; i++) await router.route(batch);
+    const msPerRequest = (performance.now() - t0) / iterations / batch.length;
+    rows.push({ policy, n, top1: top1 / n, exactSet: exact / n, meanChosen: chosen / n, computeSavedVsAll: 1 - spent / n / allCost, msPerRequestAtBatch32: msPerRequest });
+  }
+  const metrics = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'router', 'metrics.json'), 'utf8')) as { test: { top1: number; exact: number } };
+  const pct = (x: unknown): string => `${(Number(x) * 100).toFixed(1)}%`;
+  const md = [
+    `# Router evaluation (held-out split: ${test.length} samples, new templates × new images)`,
+    '',
+    `Registry: ${path.relative(PROJECT_ROOT, registryPath)}; experts ${sp.map((s) => `${s.name} (${s.domains.join('+')}, cost ${s.cost})`).join(', ')}; base cost ${baseCost}; threshold ${cfg.threshold}, max experts ${cfg.maxExperts}.`,
+    `Machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, node ${process.version}. Routing cost excludes the base encoder.`,
+    '',
+    '| policy | top-1 | exact set | mean chosen | compute saved vs all | routing ms/request @32 |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.policy} | ${pct(r.top1)} | ${pct(r.exactSet)} | ${Number(r.meanChosen).toFixed(2)} | ${pct(r.computeSavedVsAll)} | ${Number(r.msPerRequestAtBatch32).toFixed(4)} |`),
+    '',
+    `Learned model, domain level (models/router/metrics.json): top-1 ${pct(metrics.test.top1)}, exact label set ${pct(metrics.test.exact)}.`,
+    '`llm` is not evaluated (no LLM endpoint here; its HTTP contract and parsing are covered by test/unit/router-llm.test.ts).',
+    '',
+  ].join('\n');
+  const out = values.out ?? path.join(PROJECT_ROOT, 'bench');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'router-eval.md'), md);
+  writeFileSync(path.join(out, 'router-eval.json'), JSON.stringify({ samples: test.length, rows, learnedDomainLevel: metrics.test }, null, 2) + '\n');
+  process.stdout.write(md);
+}
+
+main().catch((err: unknown) => { process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`); process.exit(1); });

@@ -1,0 +1,102 @@
+/**
+ * Instruction templates for the router's training data, by category. `{obj}` is filled with an object the image
+ * shows, `{thing}` with a document/chart detail. Labels are the specialist domains that help (empty = the base
+ * expert alone is enough). Templates are split train/held-out by index, so held-out phrasings are never trained on.
+ */
+import type { RouterLabel } from '../../services/router/labels';
+
+export type ImageKind = 'photo' | 'face-photo' | 'document' | 'chart';
+
+export interface Template {
+  category: 'natural' | 'document' | 'chart' | 'grounding' | 'face' | 'grounding+face' | 'none-on-text';
+  text: string;
+  labels: readonly RouterLabel[];
+  images: readonly ImageKind[];
+}
+
+const T = (category: Template['category'], labels: readonly RouterLabel[], images: readonly ImageKind[], texts: string[]): Template[] =>
+  texts.map((text) => ({ category, text, labels, images }));
+
+export const TEMPLATES: readonly Template[] = [
+  ...T('natural', [], ['photo', 'face-photo'], [
+    'What is in this picture?', 'Describe this image.', 'What animal is this?', 'What kind of scene is shown here?',
+    'Is this photo taken indoors or outdoors?', 'What is the main subject of the photo?', 'What colour is the {obj}?',
+    'Give me a short caption for this photo.', 'What is the weather like in this image?', 'Is this a photo or a painting?',
+    'What mood does this picture convey?', 'What breed could this be?', 'Tell me about this photo in one sentence.',
+    'What is happening in this scene?', 'Which season does this look like?', 'Classify this image.',
+    'Does the {obj} look old or new?', 'What is the dominant colour of the picture?', 'Explain what you see.',
+    'Is the {obj} the focus of the shot?', 'What would you title this photograph?', 'Is it day or night here?',
+    'What is the subject of this shot?', 'Is the {obj} in focus?', 'Would this make a good wallpaper?', 'What style is this photograph?',
+    'Is the picture sharp or blurry?', 'What is this a photo of?', 'Guess where this photo was taken.', 'What food or drink is shown?',
+    'Is the lighting warm or cold?', 'Name the animal in the shot.', 'Is this scene calm or busy?', 'What is the camera angle of the shot?',
+    'What material is the {obj} made of?', 'Is the {obj} pretty?', 'What is the {obj} used for?', 'Is the {obj} sharp in the photo?',
+    'Tell me something interesting about the {obj}.', 'Why is the {obj} in the shot?', 'Is the {obj} real or a toy?', 'What animal or object is this?',
+  ]),
+  ...T('document', ['document'], ['document'], [
+    'What does the text say?', 'Read the total on this receipt.', 'Transcribe this letter.', 'What date is written on the form?',
+    'What is the name printed at the top?', 'Read the first line of the document.', 'What does this code print?',
+    'Summarise the article.', 'What is written on the sign?', 'Copy out the table values.', 'Who is the letter addressed to?',
+    'What is the amount due?', 'Extract all the words in this image.', 'What is the headline?', 'What language is this code written in?',
+    'Read me the address on the page.', 'How much did the coffee cost on the receipt?', 'What does the second paragraph state?',
+    'Which fields of the form are filled in?', 'OCR this page.', 'What is the phone number listed?', 'Spell out the caption.',
+    'What word appears in the title?', 'What are the column headers of the table?',
+    'What is printed on the label?', 'Read out the invoice number.', 'What is the subtotal before tax?', 'Quote the opening sentence.',
+    'What text is written in the box?', 'Who signed the letter?', 'What is the variable name on line three?', 'List the items on the bill.',
+    'Which words are in bold?', 'What is the street name in the address?', 'What does the notice announce?', 'What is the value in row two?',
+  ]),
+  ...T('chart', ['chart'], ['chart'], [
+    'What is the highest bar in the chart?', 'Which year had the peak value?', 'Summarise the trend in this graph.',
+    'What does the y-axis measure?', 'Which category has the largest share of the pie?', 'What is the value for March?',
+    'Is the line going up or down?', 'Compare the first and last data points.', 'What is the title of the plot?',
+    'Which series is bigger in the stacked bars?', 'How many categories does the chart show?', 'What is the minimum value plotted?',
+    'Describe the correlation in the scatter plot.', 'Convert this chart into a data table.', 'What percentage is the smallest slice?',
+    'Which month was the lowest?', 'What are the axis labels?', 'By how much did sales grow?', 'Read the legend.',
+    'What is the difference between the two tallest bars?', 'Is there an outlier among the points?',
+    'Which bar is the shortest?', 'Estimate the value at the peak of the curve.', 'Which slice is the largest?', 'What does the x-axis show?',
+    'Is the relationship between the variables positive?', 'What is the average of the plotted values?', 'Which months are above fifty?',
+    'Describe the data shown in the figure.', 'What share does the biggest segment have?', 'Extract the numbers from the plot.',
+  ]),
+  ...T('grounding', ['grounding'], ['photo', 'face-photo'], [
+    'Where is the {obj}?', 'How many {obj}s are there?', 'Draw a box around the {obj}.', 'Locate the {obj} in the image.',
+    'Point to the {obj}.', 'Count the objects in the scene.', 'Give the bounding box of the {obj}.', 'Is the {obj} on the left or the right?',
+    'Find every {obj} in the photo.', 'What is next to the {obj}?', 'Which object is closest to the camera?',
+    'Detect all the objects.', 'Mark the position of the {obj}.', 'Is there a {obj} in the top half of the picture?',
+    'What objects are on the table?', 'Show me where the {obj} is.', 'List each object with its location.',
+    'How far is the {obj} from the edge?', 'Segment out the {obj} region.', 'Which items can you spot and where?',
+    'Where exactly is the {obj} located?', 'Give coordinates for the {obj}.', 'How many items are visible?', 'Highlight the {obj}.',
+    'Is the {obj} above or below the centre?', 'Spot the {obj} and tell me where it is.', 'Put a rectangle around each object.',
+    'What is the position of the {obj} in the frame?', 'Count how many {obj}s you can see.', 'Which object is in the middle?',
+  ]),
+  ...T('face', ['face'], ['face-photo'], [
+    'How many faces are in this photo?', 'Is the person smiling?', 'Find the faces.', 'Is anyone looking at the camera?',
+    'Where is the person\'s face?', 'Detect faces in this picture.', 'Does the person wear glasses?', 'What expression does she have?',
+    'Crop the face of the person.', 'Is the face clearly visible?', 'How old does the person look?', 'Are their eyes open?',
+    'Draw a box around each face.', 'Is this a portrait?', 'Blur the faces for privacy.', 'Which way is the person facing?',
+    'Does he have a beard?', 'Identify the facial expression.',
+    'What is the facial expression of the person?', 'Is the person looking at the camera?', 'Are the eyes of the person closed?',
+    'Is she smiling or frowning?', 'What emotion does the face show?', 'Which direction is the face turned?', 'Is the person\'s face hidden?',
+    'Describe the person\'s face.', 'How many people are facing the camera?', 'Is her expression happy?', 'Does the face look tired?',
+    'Where are the eyes of the person looking?',
+    'Is he looking at the camera or away?', 'Is her face happy or sad?', 'Are the person\'s eyes visible?', 'Does she look at the viewer?',
+  ]),
+  ...T('grounding+face', ['face', 'grounding'], ['face-photo'], [
+    'Locate the person and their face.', 'Find the face and the {obj} next to them.', 'Box every person and every face.',
+    'Where is the person standing, and is their face visible?', 'Count the people and their faces.',
+    'Point to the face and to the {obj}.', 'Detect faces and objects in this picture.', 'Is the person holding the {obj}, and are they smiling?',
+  ]),
+  ...T('none-on-text', [], ['document', 'chart'], [
+    'Is this a photo or a drawing?', 'Is the background white?', 'Is this image in colour?', 'Is this a screenshot?',
+    'What is the aspect ratio of this image?', 'Is the image blurry?', 'Would this print well in black and white?',
+    'Is there any photograph in this image?',
+    'Is this image a screenshot or a photograph?', 'Is this a photograph?', 'Is the image black and white?', 'How big is this image?',
+    'Is this a scan or a screenshot?', 'Does this picture contain any photo?', 'Is the image tilted?', 'Is the image high resolution?',
+  ]),
+];
+
+/** Held-out templates: every fourth of each category (by position within the category). */
+export function isHeldOutTemplate(index: number): boolean {
+  const t = TEMPLATES[index];
+  if (!t) return false;
+  const pos = TEMPLATES.slice(0, index).filter((x) => x.category === t.category).length;
+  return pos % 4 === 3;
+}

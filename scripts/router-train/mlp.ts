@@ -1,0 +1,135 @@
+/**
+ * The learned router's model and its trainer, in plain Float64 TypeScript (no Python, no autograd):
+ *   img_n  = ((image − mean) · P) ⊙ s                   (P: top principal components of the training images)
+ *   h      = relu(text · W1t + img_n · W1i + b1)        text: hashed n-gram features (sparse), H hidden units
+ *   scores = sigmoid(h · W2 + b2)                      one score per domain label (multi-label)
+ * Binary cross-entropy + L2, full-batch Adam, seeded initialisation: the same data and seed give bit-identical
+ * weights.
+ */
+import { Rng } from '../router-data/rng';
+import { applyPca, type Pca } from './pca';
+
+export interface TrainData {
+  /** Sparse text features per sample: [index, value] pairs. */
+  text: { idx: Int32Array; val: Float64Array }[];
+  /** Raw image embeddings [N × imageDim]. */
+  image: Float64Array;
+  /** Targets [N × L] in {0,1}. */
+  y: Float64Array;
+  n: number;
+}
+
+export interface MlpShape { textDim: number; imageDim: number; hidden: number; labels: number }
+
+export interface MlpWeights extends MlpShape {
+  pca: Pca;
+  w1t: Float64Array; w1i: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array;
+}
+
+export interface TrainOptions { seed: number; steps: number; lr: number; l2: number; onStep?: (step: number, loss: number) => void }
+
+export function initMlp(shape: MlpShape, seed: number, pca: Pca): MlpWeights {
+  const r = new Rng(seed);
+  const randn = (len: number, scale: number): Float64Array => Float64Array.from({ length: len }, () => r.normal() * scale);
+  return {
+    ...shape, pca,
+    w1t: randn(shape.textDim * shape.hidden, Math.sqrt(2 / 40)),
+    w1i: randn(pca.k * shape.hidden, Math.sqrt(2 / pca.k) * 0.5),
+    b1: new Float64Array(shape.hidden),
+    w2: randn(shape.hidden * shape.labels, Math.sqrt(1 / shape.hidden)),
+    b2: new Float64Array(shape.labels).fill(-1),
+  };
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** Forward pass; returns hidden pre-activations [N×H] and scores [N×L]. `imgN` is the standardised image block. */
+function forward(w: MlpWeights, d: TrainData, imgN: Float64Array): { z1: Float64Array; p: Float64Array } {
+  const { hidden: H, labels: L } = w;
+  const D = w.pca.k;
+  const z1 = new Float64Array(d.n * H), p = new Float64Array(d.n * L);
+  for (let i = 0; i < d.n; i++) {
+    const zo = i * H;
+    for (let h = 0; h < H; h++) z1[zo + h] = w.b1[h]!;
+    const t = d.text[i]!;
+    for (let k = 0; k < t.idx.length; k++) {
+      const row = t.idx[k]! * H, v = t.val[k]!;
+      for (let h = 0; h < H; h++) z1[zo + h]! += v * w.w1t[row + h]!;
+    }
+    for (let j = 0; j < D; j++) {
+      const v = imgN[i * D + j]!;
+      if (v === 0) continue;
+      const row = j * H;
+      for (let h = 0; h < H; h++) z1[zo + h]! += v * w.w1i[row + h]!;
+    }
+    for (let l = 0; l < L; l++) {
+      let s = w.b2[l]!;
+      for (let h = 0; h < H; h++) s += Math.max(0, z1[zo + h]!) * w.w2[h * L + l]!;
+      p[i * L + l] = sigmoid(s);
+    }
+  }
+  return { z1, p };
+}
+
+export function standardise(w: Pick<MlpWeights, 'pca'>, image: Float64Array, n: number): Float64Array {
+  return applyPca(w.pca, image, n);
+}
+
+export function predict(w: MlpWeights, d: TrainData): Float64Array {
+  return forward(w, d, standardise(w, d.image, d.n)).p;
+}
+
+export function train(w: MlpWeights, d: TrainData, o: TrainOptions): { finalLoss: number } {
+  const { hidden: H, labels: L } = w;
+  const D = w.pca.k;
+  const imgN = standardise(w, d.image, d.n);
+  const params = [w.w1t, w.w1i, w.b1, w.w2, w.b2];
+  const decayed = [true, true, false, true, false];
+  const m = params.map((p) => new Float64Array(p.length)), v = params.map((p) => new Float64Array(p.length));
+  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  let loss = 0;
+  for (let step = 1; step <= o.steps; step++) {
+    const { z1, p } = forward(w, d, imgN);
+    const g = params.map((q) => new Float64Array(q.length));
+    const [gw1t, gw1i, gb1, gw2, gb2] = g as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    loss = 0;
+    const dz1 = new Float64Array(H);
+    for (let i = 0; i < d.n; i++) {
+      dz1.fill(0);
+      for (let l = 0; l < L; l++) {
+        const pi = p[i * L + l]!, yi = d.y[i * L + l]!;
+        loss -= (yi * Math.log(pi + 1e-12) + (1 - yi) * Math.log(1 - pi + 1e-12)) / d.n;
+        const dz2 = (pi - yi) / d.n;
+        gb2[l]! += dz2;
+        for (let h = 0; h < H; h++) {
+          const a = Math.max(0, z1[i * H + h]!);
+          gw2[h * L + l]! += a * dz2;
+          dz1[h]! += dz2 * w.w2[h * L + l]!;
+        }
+      }
+      for (let h = 0; h < H; h++) if (z1[i * H + h]! <= 0) dz1[h] = 0;
+      for (let h = 0; h < H; h++) gb1[h]! += dz1[h]!;
+      const t = d.text[i]!;
+      for (let k = 0; k < t.idx.length; k++) {
+        const row = t.idx[k]! * H, val = t.val[k]!;
+        for (let h = 0; h < H; h++) gw1t[row + h]! += val * dz1[h]!;
+      }
+      for (let j = 0; j < D; j++) {
+        const val = imgN[i * D + j]!, row = j * H;
+        for (let h = 0; h < H; h++) gw1i[row + h]! += val * dz1[h]!;
+      }
+    }
+    const c1 = 1 - b1 ** step, c2 = 1 - b2 ** step;
+    params.forEach((q, pi) => {
+      const gq = g[pi]!, mq = m[pi]!, vq = v[pi]!, dec = decayed[pi] ? o.l2 : 0;
+      for (let k = 0; k < q.length; k++) {
+        const gk = gq[k]! + dec * q[k]!;
+        mq[k] = b1 * mq[k]! + (1 - b1) * gk;
+        vq[k] = b2 * vq[k]! + (1 - b2) * gk * gk;
+        q[k]! -= (o.lr * (mq[k]! / c1)) / (Math.sqrt(vq[k]! / c2) + eps);
+      }
+    });
+    o.onStep?.(step, loss);
+  }
+  return { finalLoss: loss };
+}

@@ -1,0 +1,103 @@
+/**
+ * Train the learned router (npm run train:router): data set → base embeddings → MLP (seeded, Float64 Adam) →
+ * models/router/router.onnx + models/router/metrics.json. Deterministic: the same data and seed give the same file.
+ *
+ *   npm run train:router [-- --regen-data] [--steps N] [--seed S] [--out DIR]
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_REGISTRY_PATH, PROJECT_ROOT } from '../src/core/registry';
+import { ROUTER_LABELS } from '../services/router/labels';
+import { TEXT_FEATURE_DIM } from '../src/core/text-features';
+import { DATASET_PATH, generateDataset, loadDataset, toJsonl, type Sample } from './router-data/dataset';
+import { computeEmbeddings } from './router-data/embeddings';
+import { catalog } from './router-data/images';
+import { toTrainData } from './router-train/data';
+import { exportRouterOnnx } from './router-train/export-onnx';
+import { initMlp, predict, train } from './router-train/mlp';
+import { fitPca } from './router-train/pca';
+
+export const DEFAULT_TRAIN: { seed: number; steps: number; lr: number; l2: number; hidden: number; components: number } = Object.freeze({ seed: 1234, steps: 400, lr: 0.005, l2: 1e-4, hidden: 32, components: 16 });
+
+export interface TrainResult {
+  onnx: Uint8Array;
+  sha256: string;
+  metrics: Record<string, unknown>;
+}
+
+function accuracy(samples: readonly Sample[], scores: Float64Array, threshold = 0.5): { top1: number; exact: number } {
+  const L = ROUTER_LABELS.length;
+  let top1 = 0, exact = 0;
+  samples.forEach((s, i) => {
+    const row = Array.from(scores.subarray(i * L, (i + 1) * L));
+    const best = row.indexOf(Math.max(...row));
+    const pred = row[best]! >= threshold ? ROUTER_LABELS[best]! : 'natural';
+    if (best >= 0 && row[best]! >= threshold ? s.labels.includes(pred as never) : s.labels.length === 0) top1++;
+    const chosen = ROUTER_LABELS.filter((_, l) => row[l]! >= threshold);
+    if (chosen.length === s.labels.length && chosen.every((c) => s.labels.includes(c))) exact++;
+  });
+  return { top1: top1 / samples.length, exact: exact / samples.length };
+}
+
+export interface TrainRouterOptions extends Partial<typeof DEFAULT_TRAIN> {
+  registryPath?: string;
+  log?: (m: string) => void;
+  /** Train on these instead of the data set's train split, and report `test` on `evalSamples` (hyper-parameter search). */
+  trainSamples?: readonly Sample[];
+  evalSamples?: readonly Sample[];
+}
+
+export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainResult> {
+  const o = { ...DEFAULT_TRAIN, ...opts };
+  const log = opts.log ?? (() => {});
+  const samples = loadDataset();
+  const ids = catalog().map((c) => c.id);
+  const emb = await computeEmbeddings(ids, opts.registryPath ?? DEFAULT_REGISTRY_PATH, log);
+  const trainSet = opts.trainSamples ?? samples.filter((s) => s.split === 'train');
+  const testSet = opts.evalSamples ?? samples.filter((s) => s.split === 'test');
+  const trainData = toTrainData(trainSet, emb);
+  const shape = { textDim: TEXT_FEATURE_DIM, imageDim: emb.width, hidden: o.hidden, labels: ROUTER_LABELS.length };
+  const trainImages = [...new Set(trainSet.map((s) => s.image))].sort().map((id) => Float64Array.from(emb.byId.get(id) ?? []));
+  const w = initMlp(shape, o.seed, fitPca(trainImages, o.components));
+  const t0 = performance.now();
+  const { finalLoss } = train(w, trainData, { seed: o.seed, steps: o.steps, lr: o.lr, l2: o.l2, onStep: (s, l) => { if (s % 50 === 0) log(`step ${s} loss ${l.toFixed(4)}`); } });
+  const trainMs = performance.now() - t0;
+  const metrics = {
+    seed: o.seed, steps: o.steps, lr: o.lr, l2: o.l2, hidden: o.hidden, components: o.components, labels: ROUTER_LABELS,
+    textDim: TEXT_FEATURE_DIM, imageDim: emb.width,
+    samples: { train: trainSet.length, test: testSet.length, instructions: new Set(samples.map((s) => s.instruction)).size },
+    datasetSha256: createHash('sha256').update(toJsonl(samples)).digest('hex'),
+    finalTrainLoss: Number(finalLoss.toFixed(6)),
+    train: accuracy(trainSet, predict(w, trainData)),
+    test: accuracy(testSet, predict(w, toTrainData(testSet, emb))),
+  };
+  const onnx = exportRouterOnnx(w, ROUTER_LABELS, { seed: String(o.seed), steps: String(o.steps), dataset_sha256: metrics.datasetSha256 });
+  log(`trained in ${(trainMs / 1000).toFixed(1)} s: train ${JSON.stringify(metrics.train)} test ${JSON.stringify(metrics.test)}`);
+  return { onnx, sha256: createHash('sha256').update(onnx).digest('hex'), metrics };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'regen-data': { type: 'boolean' }, steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
+  const log = (m: string): void => { process.stderr.write(`train-router: ${m}\n`); };
+  if (values['regen-data']) {
+    const samples = generateDataset();
+    writeFileSync(DATASET_PATH, toJsonl(samples));
+    log(`wrote ${samples.length} samples to ${DATASET_PATH}`);
+  }
+  const res = await trainRouter({
+    ...(values.steps ? { steps: Number(values.steps) } : {}),
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+    log,
+  });
+  const out = path.resolve(values.out ?? path.join(PROJECT_ROOT, 'models', 'router'));
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'router.onnx'), res.onnx);
+  writeFileSync(path.join(out, 'metrics.json'), JSON.stringify({ ...res.metrics, onnxSha256: res.sha256 }, null, 2) + '\n');
+  log(`wrote ${path.join(out, 'router.onnx')} (sha256 ${res.sha256})`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => { process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`); process.exit(1); });
+}

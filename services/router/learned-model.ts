@@ -1,0 +1,63 @@
+/**
+ * The learned router's ONNX model (trained by scripts/train-router.ts): inputs `text` [N, TEXT_FEATURE_DIM] and
+ * `image` [N, D] (the raw base pooled embedding), output `scores` [N, labels] (sigmoid, per domain). The label
+ * order and widths are read from the model's metadata. Run in-process: the model is a few hundred KB and one batch
+ * of 32 takes well under a millisecond, so a worker pool would add more (message passing) than it saves.
+ */
+import { readFileSync } from 'node:fs';
+import { onnx } from 'onnx-proto';
+import { ConfigError } from '../../src/core/errors';
+import { createSession, ort } from '../../src/core/ort-session';
+import { TEXT_FEATURE_DIM, textFeaturesInto } from '../../src/core/text-features';
+
+export interface LearnedModel {
+  readonly labels: readonly string[];
+  readonly imageDim: number;
+  /** Per-domain scores for each input (a null embedding is replaced by the training mean). */
+  run(inputs: readonly { instruction: string; pooled: Float32Array | null }[]): Promise<Record<string, number>[]>;
+}
+
+function initializer(model: onnx.ModelProto, name: string): Float32Array | undefined {
+  const t = model.graph?.initializer?.find((x) => x.name === name);
+  if (!t?.rawData) return undefined;
+  const raw = t.rawData;
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+}
+
+export async function loadLearnedModel(file: string, intraOpThreads = 1): Promise<LearnedModel> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new ConfigError('router.model', `cannot read ${file} (run \`npm run train:router\`): ${(err as Error).message}`);
+  }
+  const proto = onnx.ModelProto.decode(bytes);
+  const meta = new Map((proto.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
+  const labels = (meta.get('labels') ?? '').split(',').filter((l) => l !== '');
+  const imageDim = Number(meta.get('image_dim'));
+  if (labels.length === 0 || !(imageDim > 0) || Number(meta.get('text_dim')) !== TEXT_FEATURE_DIM) {
+    throw new ConfigError('router.model', `${file} is not a mova router model (metadata labels/text_dim/image_dim)`);
+  }
+  const mean = initializer(proto, 'image_mean') ?? new Float32Array(imageDim);
+  const session = await createSession(bytes, { provider: 'cpu', intraOpThreads });
+  return {
+    labels,
+    imageDim,
+    async run(inputs) {
+      const n = inputs.length;
+      if (n === 0) return [];
+      const text = new Float32Array(n * TEXT_FEATURE_DIM);
+      const image = new Float32Array(n * imageDim);
+      inputs.forEach((inp, i) => {
+        textFeaturesInto(inp.instruction, text.subarray(i * TEXT_FEATURE_DIM, (i + 1) * TEXT_FEATURE_DIM));
+        image.set(inp.pooled ?? mean, i * imageDim);
+      });
+      const out = await session.run({
+        text: new ort.Tensor('float32', text, [n, TEXT_FEATURE_DIM]),
+        image: new ort.Tensor('float32', image, [n, imageDim]),
+      });
+      const scores = out.scores?.data as Float32Array;
+      return inputs.map((_, i) => Object.fromEntries(labels.map((l, k) => [l, scores[i * labels.length + k] ?? 0])));
+    },
+  };
+}
