@@ -2,7 +2,7 @@
  * Deterministic SVG renderers for the router's training images: documents (letter, receipt, form, table, code,
  * article, sign) and charts (bar, line, scatter, stacked, pie), rasterised with sharp. Same seed → same PNG.
  */
-import sharp from 'sharp';
+import { escapeXml, renderSvg } from '../../src/render/documents';
 import { Rng } from './rng';
 
 export const DOCUMENT_KINDS = ['letter', 'receipt', 'form', 'table', 'code', 'article', 'sign'] as const;
@@ -15,9 +15,8 @@ const WORDS = ('the of report quarterly meeting please find attached invoice tot
   'entrance parking open closed monday friday welcome station coffee bread milk tax subtotal signature address').split(' ');
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const text = (x: number, y: number, s: string, size: number, extra = ''): string =>
-  `<text x="${x}" y="${y}" font-family="${extra.includes('font-family') ? '' : FONT}" font-size="${size}" ${extra}>${esc(s)}</text>`.replace(' font-family=""', '');
+  `<text x="${x}" y="${y}" font-family="${extra.includes('font-family') ? '' : FONT}" font-size="${size}" ${extra}>${escapeXml(s)}</text>`.replace(' font-family=""', '');
 const sentence = (r: Rng, n: number): string => Array.from({ length: n }, () => r.pick(WORDS)).join(' ');
 
 function svg(w: number, h: number, body: string, bg = '#ffffff'): string {
@@ -80,7 +79,7 @@ function documentSvg(kind: (typeof DOCUMENT_KINDS)[number], r: Rng): string {
       for (let i = 0; i < 16 + r.int(10); i++, y += 22) {
         const ind = ' '.repeat(2 * r.int(4));
         const line = r.pick([`const ${r.pick(WORDS)} = ${r.int(100)};`, `function ${r.pick(WORDS)}(x) {`, `  return x + ${r.int(9)};`, '}', `if (${r.pick(WORDS)} > ${r.int(50)}) {`, `print("${sentence(r, 2)}")`]);
-        body += `<text x="30" y="${y}" font-family="${MONO}" font-size="15" fill="#d4d4d4" xml:space="preserve">${esc(ind + line)}</text>`;
+        body += `<text x="30" y="${y}" font-family="${MONO}" font-size="15" fill="#d4d4d4" xml:space="preserve">${escapeXml(ind + line)}</text>`;
       }
       return svg(w, h, body, r.pick(['#1e1e1e', '#002b36', '#272822']));
     }
@@ -146,9 +145,9 @@ function chartSvg(kind: (typeof CHART_KINDS)[number], r: Rng): string {
 }
 
 export async function renderDocument(kind: (typeof DOCUMENT_KINDS)[number], seed: number): Promise<Buffer> {
-  return sharp(Buffer.from(documentSvg(kind, new Rng(seed)))).flatten({ background: '#ffffff' }).png().toBuffer();
+  return renderSvg(documentSvg(kind, new Rng(seed)));
 }
 
 export async function renderChart(kind: (typeof CHART_KINDS)[number], seed: number): Promise<Buffer> {
-  return sharp(Buffer.from(chartSvg(kind, new Rng(seed)))).flatten({ background: '#ffffff' }).png().toBuffer();
+  return renderSvg(chartSvg(kind, new Rng(seed)));
 }

@@ -4,7 +4,11 @@ import { ConfigError, errorMessage, MovaError } from '../core/errors';
 import { UsageError } from './args';
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
+  up: { summary: 'up [--config FILE]: start the whole cluster locally; prints one ready JSON line', run: async () => (await import('./up.js')).upCommand },
   serve: { summary: 'serve expert|router|fusion|gateway [--name NAME] [--port N] [--config FILE]', run: async () => (await import('./serve.js')).serveCommand },
+  infer: { summary: 'infer --image FILE --instruction TEXT [--gateway ADDR] [--json] [--max-experts K] [--require a,b] [--exclude a,b] [--features] [--fp16]', run: async () => (await import('./infer.js')).inferCommand },
+  loadtest: { summary: 'loadtest --concurrency C --duration S [--rate R] [--mix FILE] [--gateway ADDR] [--out DIR]', run: async () => (await import('./loadtest.js')).loadtestCommand },
+  route: { summary: 'route --local (--image FILE --instruction TEXT | --batch FILE.jsonl) [--json]: routing without a cluster', run: async () => (await import('./route.js')).routeCommand },
   'fetch-models': { summary: 'fetch-models [--config FILE] [--dir DIR]: download missing model files and check sha256', run: async () => (await import('./fetch-models.js')).fetchModelsCommand },
   bench: { summary: 'bench expert [--experts a,b] [--iterations N] [--out FILE]: server vs in-process latency/throughput', run: async () => (await import('./bench.js')).benchCommand },
 };

@@ -4,15 +4,44 @@ import { int, parse, required, str, UsageError } from './args';
 
 export interface StoppableService {
   address: string;
+  /** HTTP endpoint, for services that have one (the gateway). */
+  httpUrl?: string;
   stop(): Promise<void>;
 }
 
-type Starter = (o: { name?: string; port?: number; config?: string; host?: string }) => Promise<StoppableService>;
+interface StartOptions {
+  name?: string;
+  port?: number;
+  httpPort?: number;
+  config?: string;
+  host?: string;
+  redisUrl?: string;
+  worker?: boolean;
+}
+
+type Starter = (o: StartOptions) => Promise<StoppableService>;
+
+/** Only the options that were given (exactOptionalPropertyTypes-friendly spreading). */
+function given<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 const STARTERS: Record<string, () => Promise<Starter>> = {
   expert: async () => {
     const { start } = await import('../../services/expert/main.js');
-    return (o) => start({ name: required(o.name, 'name'), ...(o.port !== undefined ? { port: o.port } : {}), ...(o.config ? { registryPath: o.config } : {}), ...(o.host ? { host: o.host } : {}) });
+    return (o) => start({ name: required(o.name, 'name'), ...given({ port: o.port, registryPath: o.config, host: o.host }) });
+  },
+  router: async () => {
+    const { start } = await import('../../services/router/main.js');
+    return (o) => start(given({ port: o.port, registryPath: o.config, host: o.host }));
+  },
+  fusion: async () => {
+    const { start } = await import('../../services/fusion/main.js');
+    return (o) => start(given({ port: o.port, registryPath: o.config, host: o.host }));
+  },
+  gateway: async () => {
+    const { start } = await import('../../gateway/main.js');
+    return (o) => start(given({ port: o.port, httpPort: o.httpPort, registryPath: o.config, host: o.host, redisUrl: o.redisUrl, worker: o.worker }));
   },
 };
 
@@ -22,6 +51,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
     port: { type: 'string' },
     host: { type: 'string' },
     config: { type: 'string' },
+    'http-port': { type: 'string' },
+    redis: { type: 'string' },
+    'no-worker': { type: 'boolean' },
   });
   const kind = positionals[0];
   const load = kind ? STARTERS[kind] : undefined;
@@ -31,10 +63,18 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const name = str(values.name, 'name');
   const config = str(values.config, 'config') ?? process.env.MOVA_CONFIG;
   const host = str(values.host, 'host') ?? process.env.MOVA_HOST;
-  const svc = await starter({ ...(name ? { name } : {}), ...(port !== undefined ? { port } : {}), ...(config ? { config } : {}), ...(host ? { host } : {}) });
+  const svc = await starter(given({
+    name,
+    port,
+    httpPort: int(values['http-port'], 'http-port'),
+    config,
+    host,
+    redisUrl: str(values.redis, 'redis') ?? (process.env.MOVA_REDIS_URL || undefined),
+    worker: values['no-worker'] === true ? false : undefined,
+  }));
   const log = logger('serve', { kind });
   // One machine-readable line for launchers; logs go to stderr.
-  process.stdout.write(`${JSON.stringify({ ready: true, kind, name: name ?? kind, address: svc.address, pid: process.pid })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, kind, name: name ?? kind, address: svc.address, ...(svc.httpUrl ? { http: svc.httpUrl } : {}), pid: process.pid })}\n`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

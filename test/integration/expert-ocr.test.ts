@@ -16,7 +16,7 @@ import { DEFAULT_REGISTRY_PATH, loadRegistry, parseRegistry, PROJECT_ROOT, resol
 import type { ExpertPipeline } from '../../services/expert/pipeline';
 import { createOcrPipeline, type OcrLine, type OcrResult } from '../../services/expert/pipelines/ocr';
 import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/single-graph';
-import { renderParagraph, renderReceipt, renderSign } from '../helpers/render-document';
+import { renderParagraph, renderReceipt, renderSign } from '../../src/render/documents';
 
 const ASSETS = path.join(PROJECT_ROOT, 'node_modules', '@gutenye', 'ocr-models', 'assets');
 /** A photographed book page (Debian's python3-skimage data, BSD-3-Clause); its test is skipped where it is absent. */

@@ -1,6 +1,7 @@
 /**
- * Test fixtures drawn at test time: documents as SVG text (DejaVu fonts, Debian's fonts-dejavu-core) rendered to
- * PNG with sharp. Every helper returns encoded PNG bytes, ready to send as an `image`.
+ * Documents drawn on demand as SVG text (DejaVu fonts, Debian's fonts-dejavu-core) rendered to PNG with sharp:
+ * receipts, paragraphs and signs for tests, the load test's default mix and the router's training data.
+ * Every helper returns encoded PNG bytes, ready to send as an `image`.
  */
 import sharp from 'sharp';
 

@@ -1,0 +1,29 @@
+/** mova.v1.Gateway gRPC handler: validate → queue → reply. */
+import type * as grpc from '@grpc/grpc-js';
+import { unary } from '../src/core/grpc-call';
+import type { GatewayHandlers } from '../src/generated/mova/v1/Gateway';
+import type { InferRequest__Output } from '../src/generated/mova/v1/InferRequest';
+import type { InferResponse } from '../src/generated/mova/v1/InferResponse';
+import type { GatewayConfig } from './config';
+import type { RequestQueue } from './queue/types';
+import { toInferResponse } from './response';
+import { validateRequest } from './validate';
+
+export function gatewayHandlers(cfg: GatewayConfig, queue: RequestQueue): GatewayHandlers & grpc.UntypedServiceImplementation {
+  return {
+    Infer: unary('Infer', async (req: InferRequest__Output, ctx): Promise<InferResponse> => {
+      const request = await validateRequest({
+        image: req.image,
+        instruction: req.instruction,
+        deadlineMs: req.deadline_ms,
+        maxExperts: req._max_experts === 'max_experts' ? req.max_experts : undefined,
+        requiredExperts: req.required_experts,
+        excludedExperts: req.excluded_experts,
+        returnFeatures: req.return_features,
+        featuresDtype: req.features_dtype === 'FP16' ? 'FP16' : 'FP32',
+        requestId: req.request_id,
+      }, cfg, ctx.deadline);
+      return toInferResponse(await queue.submit(request, ctx.signal));
+    }),
+  } as GatewayHandlers & grpc.UntypedServiceImplementation;
+}

@@ -1,0 +1,182 @@
+/**
+ * HTTP JSON API: POST /v1/infer with a JSON body (image as base64) or multipart/form-data (an `image` file part
+ * plus the other fields as text parts). Same fields and semantics as mova.v1.Gateway/Infer; errors are
+ * `{"error":{"code":"INVALID_ARGUMENT","message":...}}` with the HTTP status from the one gRPC→HTTP table.
+ * GET /healthz (live) and GET /readyz (ready).
+ */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { httpStatusFor, InvalidArgumentError, MovaError, toGrpcStatus } from '../src/core/errors';
+import type { Logger } from '../src/core/log';
+import type { GatewayConfig } from './config';
+import type { RequestQueue } from './queue/types';
+import { toJsonResponse } from './response';
+import { validateRequest, type WireRequest } from './validate';
+
+class HttpError extends MovaError {
+  constructor(readonly httpStatus: number, code: GrpcStatus, message: string) {
+    super(code, message);
+  }
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new HttpError(413, GrpcStatus.RESOURCE_EXHAUSTED, `request body of ${declared} bytes is over the limit of ${limit}`));
+      req.resume();
+      return;
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new HttpError(413, GrpcStatus.RESOURCE_EXHAUSTED, `request body is over the limit of ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+function field<T>(obj: Record<string, unknown>, key: string, kind: 'string' | 'number' | 'boolean' | 'string[]', fallback: T): T {
+  const v = obj[key];
+  if (v === undefined || v === null) return fallback;
+  const ok = kind === 'string[]' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === kind;
+  if (!ok) throw new InvalidArgumentError(`field "${key}" must be ${kind === 'string[]' ? 'an array of strings' : `a ${kind}`}`);
+  return v as T;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function fromJson(body: Buffer): WireRequest {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new InvalidArgumentError(`body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new InvalidArgumentError('body must be a JSON object');
+  const o = obj as Record<string, unknown>;
+  const image64 = field(o, 'image', 'string', '').replace(/\s+/g, '');
+  if (!BASE64.test(image64)) throw new InvalidArgumentError('field "image" must be base64');
+  const dtype = field(o, 'features_dtype', 'string', 'FP32');
+  if (dtype !== 'FP32' && dtype !== 'FP16') throw new InvalidArgumentError('field "features_dtype" must be "FP32" or "FP16"');
+  const maxExperts = field<number | undefined>(o, 'max_experts', 'number', undefined);
+  return {
+    image: new Uint8Array(Buffer.from(image64, 'base64')),
+    instruction: field(o, 'instruction', 'string', ''),
+    deadlineMs: field(o, 'deadline_ms', 'number', 0),
+    maxExperts,
+    requiredExperts: field(o, 'required_experts', 'string[]', []),
+    excludedExperts: field(o, 'excluded_experts', 'string[]', []),
+    returnFeatures: field(o, 'return_features', 'boolean', false),
+    featuresDtype: dtype,
+    requestId: field(o, 'request_id', 'string', ''),
+  };
+}
+
+async function fromMultipart(body: Buffer, contentType: string): Promise<WireRequest> {
+  let form: FormData;
+  try {
+    form = await new Request('http://localhost/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
+  } catch (err) {
+    throw new InvalidArgumentError(`malformed multipart body: ${(err as Error).message}`);
+  }
+  const image = form.get('image');
+  if (!(image instanceof Blob)) throw new InvalidArgumentError('multipart body needs an "image" file part');
+  const text = (k: string): string | undefined => {
+    const v = form.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const list = (k: string): string[] => form.getAll(k).flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+  const num = (k: string): number | undefined => {
+    const v = text(k);
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`field "${k}" must be a number`);
+    return n;
+  };
+  const dtype = text('features_dtype') ?? 'FP32';
+  if (dtype !== 'FP32' && dtype !== 'FP16') throw new InvalidArgumentError('field "features_dtype" must be "FP32" or "FP16"');
+  return {
+    image: new Uint8Array(await image.arrayBuffer()),
+    instruction: text('instruction') ?? '',
+    deadlineMs: num('deadline_ms') ?? 0,
+    maxExperts: num('max_experts'),
+    requiredExperts: list('required_experts'),
+    excludedExperts: list('excluded_experts'),
+    returnFeatures: text('return_features') === 'true',
+    featuresDtype: dtype,
+    requestId: text('request_id') ?? '',
+  };
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+  res.end(data);
+}
+
+function sendError(res: http.ServerResponse, err: unknown): void {
+  const st = toGrpcStatus(err);
+  const status = err instanceof HttpError ? err.httpStatus : httpStatusFor(st.code);
+  send(res, status, { error: { code: GrpcStatus[st.code], message: st.details } });
+}
+
+export interface HttpGateway {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpGateway(cfg: GatewayConfig, queue: RequestQueue, isReady: () => boolean, log: Logger): Promise<HttpGateway> {
+  const server = http.createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && url === '/healthz') return send(res, 200, { live: true });
+    if (req.method === 'GET' && url === '/readyz') return send(res, isReady() ? 200 : 503, { ready: isReady() });
+    if (url !== '/v1/infer') return send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url}` } });
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return send(res, 405, { error: { code: 'INVALID_ARGUMENT', message: 'use POST /v1/infer' } });
+    }
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    void (async () => {
+      const contentType = req.headers['content-type'] ?? '';
+      const body = await readBody(req, cfg.maxRequestBytes);
+      let wire: WireRequest;
+      if (contentType.startsWith('application/json')) wire = fromJson(body);
+      else if (contentType.startsWith('multipart/form-data')) wire = await fromMultipart(body, contentType);
+      else throw new HttpError(415, GrpcStatus.INVALID_ARGUMENT, `unsupported content-type "${contentType}"; use application/json or multipart/form-data`);
+      const request = await validateRequest(wire, cfg, undefined);
+      const result = await queue.submit(request, controller.signal);
+      send(res, 200, toJsonResponse(result));
+    })().catch((err: unknown) => {
+      if (toGrpcStatus(err).code === GrpcStatus.INTERNAL) log.error({ err: String(err) }, 'http request failed');
+      if (!res.headersSent) sendError(res, err);
+    });
+  });
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.httpPort, cfg.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${cfg.host}:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The narrow interfaces the orchestrator depends on. gRPC adapters in gateway/clients/ implement them; the
+ * orchestrator never sees protos.
+ */
+import type { Float32Tensor } from '../services/expert/pipeline';
+
+export interface CallOptions {
+  /** Absolute deadline (ms since epoch). */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+export interface ExpertBatchResult {
+  /** [N,T,C] */
+  features: Float32Tensor;
+  /** [N,C] (requested from the base expert only). */
+  pooled?: Float32Tensor;
+  decoded: unknown[];
+}
+
+export interface ExpertClient {
+  readonly name: string;
+  infer(images: Uint8Array[], opts: CallOptions & { pooled: boolean }): Promise<ExpertBatchResult>;
+}
+
+export interface RouteInput {
+  instruction: string;
+  /** Base encoder pooled embedding. */
+  pooled: Float32Array;
+  maxExperts?: number;
+  required: string[];
+  excluded: string[];
+}
+
+export interface RouteDecision {
+  scores: { name: string; score: number }[];
+  chosen: string[];
+  policy: string;
+  reason: string;
+}
+
+export interface RouterClient {
+  route(inputs: RouteInput[], opts: CallOptions): Promise<RouteDecision[]>;
+}
+
+export interface FuseInput {
+  /** [N,T,Cb] */
+  base: Float32Tensor;
+  /** One per expert slot, in slot order: [N,Tj,Cj] (zeros where the request has no features from it). */
+  experts: Float32Tensor[];
+  /** [N,E]: 1 when slot j is chosen and succeeded for request i. */
+  mask: Float32Tensor;
+  /** [N,Dctx] */
+  context: Float32Tensor;
+}
+
+export interface FuseOutput {
+  /** [N,T,D] */
+  fused: Float32Tensor;
+  /** [N,L,E] gate weights per block. */
+  gates: Float32Tensor;
+}
+
+export interface FusionClient {
+  fuse(input: FuseInput, opts: CallOptions): Promise<FuseOutput>;
+}

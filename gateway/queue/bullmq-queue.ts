@@ -1,0 +1,196 @@
+/**
+ * BullMQ request queue (durable jobs in Redis). Producer: `Queue.add` with the job id registered in a pending map
+ * first; answers arrive through ONE QueueEvents listener keyed by job id. Consumer: a Worker whose concurrency lets
+ * it hold up to N·batchConcurrency jobs; each job's processor hands the request to the shared DynamicBatcher,
+ * which forms the micro-batches (open-source BullMQ has no batches). Jobs of a worker that dies are re-run after
+ * the stalled check (lockDuration/stalledInterval), so nothing accepted is lost.
+ */
+import { Queue, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { DynamicBatcher } from '../../src/core/batcher';
+import { CancelledError, DeadlineExceededError, MovaError, toGrpcStatus, UnavailableError } from '../../src/core/errors';
+import type { Logger } from '../../src/core/log';
+import type { GatewayRequest, GatewayResult } from '../request';
+import { decodeError, decodeRequest, decodeResult, encodeError, encodeRequest, encodeResult, type JobData, type JobResult } from './job-codec';
+import type { BatchHandler, MicroBatchOptions, QueueStats, RequestQueue } from './types';
+
+export interface BullmqQueueOptions extends MicroBatchOptions {
+  /** Redis URL, e.g. redis://:password@127.0.0.1:6379/0 */
+  redisUrl: string;
+  queueName: string;
+  /** Attempts for retryable failures (base expert or fusion unavailable). @default 3 */
+  attempts: number;
+  /** First retry delay (exponential backoff). @default 100 */
+  backoffMs: number;
+  /** Job lock; a worker that stops renewing it for this long has its jobs taken over. @default 10000 */
+  lockDurationMs: number;
+  /** How often stalled jobs are looked for. @default 5000 */
+  stalledIntervalMs: number;
+  log: Logger;
+}
+
+interface Pending {
+  resolve: (r: GatewayResult) => void;
+  reject: (e: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+export function redisConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    db: Number(u.pathname.slice(1) || 0),
+    maxRetriesPerRequest: null,
+  };
+}
+
+export class BullmqQueue implements RequestQueue {
+  private readonly queue: Queue<JobData, JobResult>;
+  private readonly events: QueueEvents;
+  private worker: Worker<JobData, JobResult> | null = null;
+  private batcher: DynamicBatcher<GatewayRequest, GatewayResult> | null = null;
+  private readonly pending = new Map<string, Pending>();
+  private readonly connection: ConnectionOptions;
+  /** Our own connection for cancel marks (BullMQ keeps its connections to itself). */
+  private readonly redis: Redis;
+
+  private constructor(private readonly opts: BullmqQueueOptions) {
+    this.connection = redisConnection(opts.redisUrl);
+    this.queue = new Queue<JobData, JobResult>(opts.queueName, { connection: this.connection });
+    this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    this.events = new QueueEvents(opts.queueName, { connection: this.connection });
+    this.events.on('completed', ({ jobId, returnvalue }) => {
+      const p = this.pending.get(jobId);
+      if (!p) return;
+      this.settle(jobId);
+      p.resolve(decodeResult(returnvalue as unknown as JobResult));
+    });
+    this.events.on('failed', ({ jobId, failedReason }) => {
+      const p = this.pending.get(jobId);
+      if (!p) return;
+      this.settle(jobId);
+      p.reject(decodeError(failedReason));
+    });
+  }
+
+  static async connect(opts: BullmqQueueOptions): Promise<BullmqQueue> {
+    const q = new BullmqQueue(opts);
+    await q.queue.waitUntilReady();
+    await q.events.waitUntilReady();
+    return q;
+  }
+
+  private settle(jobId: string): void {
+    const p = this.pending.get(jobId);
+    if (p) clearTimeout(p.timer);
+    this.pending.delete(jobId);
+  }
+
+  private cancelKey(jobId: string): string {
+    return `mova:${this.opts.queueName}:cancelled:${jobId}`;
+  }
+
+  async submit(request: GatewayRequest, signal?: AbortSignal): Promise<GatewayResult> {
+    if (signal?.aborted) throw new CancelledError('request cancelled before queueing');
+    const waiting = await this.queue.getWaitingCount();
+    if (waiting >= this.opts.maxQueueSize) throw new MovaError(8, `queue full (${waiting} requests waiting, limit ${this.opts.maxQueueSize})`);
+    const jobId = randomUUID();
+    const result = new Promise<GatewayResult>((resolve, reject) => {
+      // The producer stops waiting a little after the deadline even if no worker ever answers.
+      const timer = setTimeout(() => {
+        this.settle(jobId);
+        void this.cancel(jobId);
+        reject(new DeadlineExceededError('deadline exceeded while queued or running'));
+      }, Math.max(0, request.deadlineAt - Date.now()) + 250);
+      this.pending.set(jobId, { resolve, reject, timer });
+    });
+    const onAbort = (): void => {
+      const p = this.pending.get(jobId);
+      this.settle(jobId);
+      void this.cancel(jobId);
+      p?.reject(new CancelledError('request cancelled by the client'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.queue.add('infer', encodeRequest(request), {
+        jobId,
+        attempts: this.opts.attempts,
+        backoff: { type: 'exponential', delay: this.opts.backoffMs },
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
+    } catch (err) {
+      this.settle(jobId);
+      throw new UnavailableError(`queue unavailable: ${toGrpcStatus(err).details}`, { cause: err });
+    }
+    try {
+      return await result;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Remove a job that has not started; mark it so a worker that already holds it skips it. */
+  private async cancel(jobId: string): Promise<void> {
+    try {
+      await this.redis.set(this.cancelKey(jobId), '1', 'PX', 120_000);
+      await this.queue.remove(jobId);
+    } catch {
+      // Active (locked) jobs cannot be removed; the cancel mark makes the worker drop them.
+    }
+  }
+
+  async startWorker(handler: BatchHandler): Promise<void> {
+    const batcher = new DynamicBatcher<GatewayRequest, GatewayResult>({
+      maxBatchSize: this.opts.maxBatchSize,
+      maxQueueDelayMs: this.opts.maxBatchDelayMs,
+      maxQueueSize: this.opts.maxBatchSize * this.opts.batchConcurrency,
+      concurrency: this.opts.batchConcurrency,
+      execute: handler,
+    });
+    this.batcher = batcher;
+    const client = this.redis;
+    this.worker = new Worker<JobData, JobResult>(this.opts.queueName, async (job: Job<JobData, JobResult>) => {
+      if (job.id && (await client.exists(this.cancelKey(job.id)))) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
+      try {
+        return encodeResult(await batcher.submit(decodeRequest(job.data)));
+      } catch (err) {
+        const st = toGrpcStatus(err);
+        const wrapped = new MovaError(st.code, st.details);
+        const retryable = err instanceof MovaError ? err.retryable : st.code === 14;
+        if (!retryable) throw new UnrecoverableError(encodeError(wrapped));
+        this.opts.log.warn({ jobId: job.id, attempt: job.attemptsMade + 1, err: st.details }, 'retryable failure');
+        throw new Error(encodeError(wrapped));
+      }
+    }, {
+      connection: this.connection,
+      concurrency: this.opts.maxBatchSize * this.opts.batchConcurrency,
+      lockDuration: this.opts.lockDurationMs,
+      stalledInterval: this.opts.stalledIntervalMs,
+      maxStalledCount: 2,
+      drainDelay: 1,
+    });
+    this.worker.on('error', (err) => this.opts.log.error({ err: err.message }, 'queue worker error'));
+    await this.worker.waitUntilReady();
+  }
+
+  async stats(): Promise<QueueStats> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+    return { kind: 'bullmq', waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0), running: this.batcher?.running ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    for (const [jobId, p] of this.pending) {
+      this.settle(jobId);
+      p.reject(new UnavailableError('gateway shutting down'));
+    }
+    await this.events.close();
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Starts services as child processes (`mova serve ...`), waits for each one's ready line on stdout, and stops
+ * them all together. Used by `mova up` and by the end-to-end tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export type ServiceKind = 'expert' | 'router' | 'fusion' | 'gateway' | 'redis';
+
+export interface ServiceSpec {
+  name: string;
+  kind: ServiceKind;
+  /** Command and arguments; for project services, `mova serve ...` arguments (see moVaServe). */
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Parses one stdout line; returns the service's endpoints once ready, else undefined. */
+  readyFrom: (line: string) => Endpoints | undefined;
+}
+
+export interface Endpoints {
+  address: string;
+  http?: string;
+}
+
+export interface StartedService extends Endpoints {
+  name: string;
+  kind: ServiceKind;
+  pid: number;
+}
+
+const CLI = path.join(__dirname, '..', 'cli', 'main.js');
+
+/** A project service: `node dist/src/cli/main.js serve <kind> ...`, ready when it prints its JSON line. */
+export function movaServe(kind: Exclude<ServiceKind, 'redis'>, name: string, args: string[], env?: NodeJS.ProcessEnv): ServiceSpec {
+  return {
+    name,
+    kind,
+    command: process.execPath,
+    args: [CLI, 'serve', kind, ...args],
+    ...(env ? { env } : {}),
+    readyFrom: (line) => {
+      try {
+        const msg = JSON.parse(line) as { ready?: boolean; address?: string; http?: string };
+        return msg.ready && msg.address ? { address: msg.address, ...(msg.http ? { http: msg.http } : {}) } : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export class ProcessGroup {
+  private readonly children: { spec: ServiceSpec; child: ChildProcess }[] = [];
+  private stopping = false;
+
+  constructor(private readonly onUnexpectedExit: (name: string, code: number | null, signal: string | null) => void = () => {}) {}
+
+  get pids(): number[] {
+    return this.children.flatMap((c) => (c.child.pid ? [c.child.pid] : []));
+  }
+
+  async start(spec: ServiceSpec, timeoutMs = 180_000): Promise<StartedService> {
+    const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...spec.env } });
+    this.children.push({ spec, child });
+    const endpoints = await new Promise<Endpoints>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${spec.name} was not ready within ${timeoutMs} ms`)), timeoutMs);
+      const rl = createInterface({ input: child.stdout! });
+      rl.on('line', (line) => {
+        const addr = spec.readyFrom(line);
+        if (addr) {
+          clearTimeout(timer);
+          resolve(addr);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`${spec.name} exited before it was ready (code ${code}, signal ${signal})`));
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    child.on('exit', (code, signal) => {
+      if (!this.stopping) this.onUnexpectedExit(spec.name, code, signal);
+    });
+    return { name: spec.name, kind: spec.kind, ...endpoints, pid: child.pid ?? -1 };
+  }
+
+  /** SIGTERM every child (in reverse start order), SIGKILL those still alive after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    const alive = [...this.children].reverse().filter(({ child }) => child.exitCode === null && child.signalCode === null);
+    await Promise.all(alive.map(({ child }) => new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+      }, graceMs);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    })));
+  }
+}

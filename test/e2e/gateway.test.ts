@@ -1,0 +1,138 @@
+/**
+ * The whole cluster as processes (every expert, router, fusion, a real Redis on a free port), with gateways
+ * started in-process against them so the test can see every expert call. Real models end to end.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { start, type RunningGateway } from '../../gateway/main';
+import { callGateway } from '../../src/cli/infer';
+import type { InferResponse__Output } from '../../src/generated/mova/v1/InferResponse';
+import { startBackends, type Backends } from '../helpers/cluster';
+import { renderReceipt } from '../../src/render/documents';
+
+const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images');
+const cat = readFileSync(path.join(FIXTURES, 'chelsea.png'));
+
+function expert(res: InferResponse__Output, name: string) {
+  const e = res.experts.find((x) => x.name === name);
+  assert.ok(e, `no expert ${name} in the response`);
+  return e;
+}
+
+describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, () => {
+  let backends: Backends;
+  let gw: RunningGateway;
+  let receipt: Buffer;
+
+  before(async () => {
+    backends = await startBackends({ redis: true });
+    assert.ok(backends.redisUrl, 'redis-server must be installed for this test (.ci/run installs it)');
+    gw = await start({ port: 0, httpPort: 0, addresses: backends.addresses, redisUrl: backends.redisUrl, queueName: `e2e-${process.pid}`, maxBatchSize: 8, maxBatchDelayMs: 10 });
+    receipt = await renderReceipt({ shop: 'CORNER MARKET', items: [['Apples', '3.20'], ['Bread', '2.75'], ['Coffee beans', '12.40'], ['Milk', '1.10']], total: '19.45', date: '2026-11-02' });
+  });
+  after(async () => {
+    await gw?.stop();
+    await backends?.stop();
+  });
+
+  it('routes a receipt question to the document expert and reads the total', async () => {
+    const res = await callGateway(gw.address, { image: receipt, instruction: 'What is the total amount on this receipt?', return_features: true }, 60_000);
+    assert.ok(res.routing?.chosen.some((c) => c.name === 'ppocr'), `chosen: ${JSON.stringify(res.routing?.chosen)}`);
+    const ocr = expert(res, 'ppocr');
+    assert.equal(ocr.status, 'ok');
+    const text = (JSON.parse(ocr.decoded_json) as { text: string }).text;
+    assert.match(text, /19[.,]45/);
+    assert.equal(res.degraded, false);
+    // Fused tokens have the adapter's shape: [1, 49 base tokens, 512].
+    assert.ok(res.fused);
+    assert.deepEqual(res.fused.shape.map(Number), [1, 49, 512]);
+    assert.equal(res.fused.raw.byteLength, 49 * 512 * 4);
+    // Timings add up: the stages never exceed the total.
+    const t = res.timings!;
+    const stages = t.queue_ms + t.base_ms + t.route_ms + t.experts_ms + t.fusion_ms;
+    assert.ok(stages <= t.total_ms + 1, `stages ${stages} > total ${t.total_ms}`);
+    assert.ok(t.base_ms > 0 && t.fusion_ms > 0 && t.total_ms > 0);
+    assert.ok(ocr.gate_weight > 0, 'the chosen expert has a gate weight');
+  });
+
+  it('does not send a cat question to the document expert', async () => {
+    const res = await callGateway(gw.address, { image: cat, instruction: 'What animal is this?' }, 60_000);
+    assert.ok(!res.routing?.chosen.some((c) => c.name === 'ppocr'), `chosen: ${JSON.stringify(res.routing?.chosen)}`);
+    assert.equal(expert(res, 'ppocr').status, 'skipped');
+    const labels = (JSON.parse(res.base_decoded_json) as { labels: { label: string }[] }).labels.map((l) => l.label);
+    assert.ok(labels.some((l) => /cat|tabby/i.test(l)), labels.join(', '));
+    assert.equal(res.fused, null, 'no fused tokens unless asked');
+  });
+
+  it('batches concurrent requests and calls each expert at most once per batch', async () => {
+    const before = gw.expertCalls.length;
+    // 16 OCR requests take several seconds on 2 shared cores: give them a budget that tests batching, not latency.
+    const reqs = Array.from({ length: 32 }, (_, i) => callGateway(gw.address, i % 2 === 0
+      ? { image: cat, instruction: 'What animal is this?', deadline_ms: 90_000 }
+      : { image: receipt, instruction: 'Read the text on this receipt.', deadline_ms: 90_000 }, 120_000));
+    const res = await Promise.all(reqs);
+    const sizes = new Map(res.map((r) => [r.batch_id, r.batch_size]));
+    const mean = [...sizes.values()].reduce((a, b) => a + b, 0) / sizes.size;
+    assert.ok(mean > 1, `mean batch size ${mean}`);
+    const calls = gw.expertCalls.slice(before);
+    const perBatch = new Map<string, string[]>();
+    for (const c of calls) (perBatch.get(c.batchId) ?? perBatch.set(c.batchId, []).get(c.batchId)!).push(c.expert);
+    for (const [batchId, experts] of perBatch) {
+      assert.equal(new Set(experts).size, experts.length, `batch ${batchId} called an expert twice: ${experts.join(', ')}`);
+    }
+    // Nobody asked about faces: the face expert is never called.
+    assert.ok(!calls.some((c) => c.expert === 'ultraface'), 'an expert no request chose was called');
+    // Every document request got its OCR; every cat request skipped it.
+    res.forEach((r, i) => assert.equal(expert(r, 'ppocr').status, i % 2 === 0 ? 'skipped' : 'ok'));
+  });
+
+  it('answers bad input with INVALID_ARGUMENT and keeps serving', async () => {
+    await assert.rejects(callGateway(gw.address, { image: Buffer.from('nope'), instruction: 'hi' }, 10_000), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /could not be decoded/.test(e.details));
+    await assert.rejects(callGateway(gw.address, { image: cat, instruction: '   ' }, 10_000), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /instruction/.test(e.details));
+    await assert.rejects(callGateway(gw.address, { image: cat, instruction: 'x', required_experts: ['sam'] }, 10_000), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /unknown expert "sam"/.test(e.details));
+    const ok = await callGateway(gw.address, { image: cat, instruction: 'Describe the picture.', required_experts: ['ultraface'] }, 60_000);
+    assert.ok(ok.routing?.chosen.some((c) => c.name === 'ultraface'));
+  });
+
+  it('gives the same answers through the in-process queue as through BullMQ', async () => {
+    const mem = await start({ port: 0, httpPort: 0, addresses: backends.addresses, redisUrl: '', env: {} });
+    try {
+      assert.equal(mem.queueKind, 'memory');
+      const req = { image: receipt, instruction: 'What is the total amount?', return_features: true };
+      const a = await callGateway(gw.address, req, 60_000);
+      const b = await callGateway(mem.address, req, 60_000);
+      assert.deepEqual(b.routing, a.routing);
+      assert.deepEqual(b.experts.map((e) => [e.name, e.status, e.decoded_json]), a.experts.map((e) => [e.name, e.status, e.decoded_json]));
+      assert.deepEqual(b.fused?.shape, a.fused?.shape);
+      const fa = new Float32Array(new Uint8Array(a.fused!.raw).buffer);
+      const fb = new Float32Array(new Uint8Array(b.fused!.raw).buffer);
+      for (let i = 0; i < fa.length; i += 97) assert.ok(Math.abs(fa[i]! - fb[i]!) < 1e-4, `fused[${i}] ${fa[i]} vs ${fb[i]}`);
+    } finally {
+      await mem.stop();
+    }
+  });
+
+  it('serves POST /v1/infer as JSON and multipart', async () => {
+    const json = await fetch(`${gw.httpUrl}/v1/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ image: receipt.toString('base64'), instruction: 'What is the total amount?' }),
+    });
+    assert.equal(json.status, 200);
+    const body = (await json.json()) as { experts: { name: string; status: string; decoded: { text?: string } | null }[] };
+    assert.match(body.experts.find((e) => e.name === 'ppocr')?.decoded?.text ?? '', /19[.,]45/);
+    const form = new FormData();
+    form.set('image', new Blob([cat]), 'cat.png');
+    form.set('instruction', 'What animal is this?');
+    const mp = await fetch(`${gw.httpUrl}/v1/infer`, { method: 'POST', body: form });
+    assert.equal(mp.status, 200);
+    const bad = await fetch(`${gw.httpUrl}/v1/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"image": 5' });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /not valid JSON/);
+    const wrongType = await fetch(`${gw.httpUrl}/v1/infer`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    assert.equal(wrongType.status, 415);
+  });
+});
