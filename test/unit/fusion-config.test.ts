@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/core/errors';
-import type { Registry } from '../../src/core/registry';
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { DEFAULT_REGISTRY_PATH, parseRegistry, type Registry } from '../../src/core/registry';
 import { adapterOptionsFromRegistry, compileFusionConfig } from '../../services/fusion/config';
 import { SHAPES } from './fusion-kit';
 
@@ -25,10 +27,10 @@ describe('fusion service config', () => {
     assert.equal(adapterOptionsFromRegistry(fakeRegistry(0)).topK, 1);
   });
 
-  it('names the registry key when an expert lacks feature geometry', () => {
-    const r = fakeRegistry(3);
-    (r.experts[2] as unknown as { features: object }).features = { value: 'x' };
-    assert.throws(() => adapterOptionsFromRegistry(r), (err: unknown) => err instanceof ConfigError && err.key === 'experts[2].features.grid');
+  it('the registry names the key when an expert lacks the feature geometry fusion needs', () => {
+    const raw = YAML.parse(readFileSync(DEFAULT_REGISTRY_PATH, 'utf8')) as { experts: { features: Record<string, unknown> }[] };
+    delete raw.experts[2]!.features.grid;
+    assert.throws(() => parseRegistry(raw, 'test'), (err: unknown) => err instanceof ConfigError && err.key === 'experts[2].features.grid');
   });
 
   it('fills defaults and rejects bad process settings', () => {
