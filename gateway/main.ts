@@ -68,6 +68,7 @@ export async function start(options: GatewayOptions = {}): Promise<RunningGatewa
       fusion,
       contextOf: (instruction) => instructionContext(instruction, desc.context_width),
       expertDeadlineShare: 0.8,
+      ...(cfg.routingPolicy !== undefined ? { routingPolicy: cfg.routingPolicy } : {}),
       log,
       onExpertCall: (call) => {
         expertCalls.push(call);

@@ -29,6 +29,8 @@ export interface OrchestratorDeps {
   fusion: FusionClient;
   /** Instruction → context vector for the fusion gate. */
   contextOf: (instruction: string) => Float32Array;
+  /** Routing policy asked of the router for every request; undefined = the router's default. */
+  routingPolicy?: string;
   /** Share of a request's remaining time given to the expert stage (the rest is for fusion and the reply). */
   expertDeadlineShare: number;
   log: Logger;
@@ -127,6 +129,7 @@ export class Orchestrator {
           ...(r.maxExperts !== undefined ? { maxExperts: r.maxExperts } : {}),
           required: r.required,
           excluded: r.excluded,
+          ...(this.d.routingPolicy !== undefined ? { policy: this.d.routingPolicy } : {}),
         })), { deadline: maxDeadline, ...(signal ? { signal } : {}) });
         return { decisions };
       } catch (err) {

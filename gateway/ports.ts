@@ -30,6 +30,8 @@ export interface RouteInput {
   maxExperts?: number;
   required: string[];
   excluded: string[];
+  /** Routing policy to use; undefined = the router's default. */
+  policy?: string;
 }
 
 export interface RouteDecision {

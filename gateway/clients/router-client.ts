@@ -26,6 +26,7 @@ export class GrpcRouterClient implements RouterClient {
         required: i.required,
         excluded: i.excluded,
         ...(i.maxExperts !== undefined ? { max_experts: i.maxExperts } : {}),
+        ...(i.policy !== undefined ? { policy: i.policy } : {}),
       })),
     };
     const res = await callUnary<RouteRequest, RouteResponse__Output>(this.client.Route as never, this.client as unknown as grpc.Client, req, new grpc.Metadata(), opts);

@@ -111,7 +111,7 @@ export function compileFusionConfig(o: FusionServiceOptions): FusionServiceConfi
   const workers = intIn('workers', o.workers ?? 1, 1, 64);
   const cpus = Math.max(1, os.availableParallelism());
   const intraOpThreads = intIn('intraOpThreads', o.intraOpThreads ?? Math.max(1, Math.min(4, Math.floor(cpus / workers))), 1, 256);
-  const b = o.batching ?? {};
+  const b = o.batching ?? registry?.fusion.batching ?? {};
   const batching = Object.freeze({
     maxBatchSize: intIn('batching.maxBatchSize', b.maxBatchSize ?? 8, 1, 256),
     maxQueueDelayMs: b.maxQueueDelayMs ?? 2,

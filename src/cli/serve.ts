@@ -17,6 +17,9 @@ interface StartOptions {
   host?: string;
   redisUrl?: string;
   worker?: boolean;
+  maxBatchSize?: number;
+  maxBatchDelayMs?: number;
+  routingPolicy?: string;
 }
 
 type Starter = (o: StartOptions) => Promise<StoppableService>;
@@ -41,7 +44,10 @@ const STARTERS: Record<string, () => Promise<Starter>> = {
   },
   gateway: async () => {
     const { start } = await import('../../gateway/main.js');
-    return (o) => start(given({ port: o.port, httpPort: o.httpPort, registryPath: o.config, host: o.host, redisUrl: o.redisUrl, worker: o.worker }));
+    return (o) => start(given({
+      port: o.port, httpPort: o.httpPort, registryPath: o.config, host: o.host, redisUrl: o.redisUrl, worker: o.worker,
+      maxBatchSize: o.maxBatchSize, maxBatchDelayMs: o.maxBatchDelayMs, routingPolicy: o.routingPolicy,
+    }));
   },
 };
 
@@ -54,6 +60,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
     'http-port': { type: 'string' },
     redis: { type: 'string' },
     'no-worker': { type: 'boolean' },
+    'max-batch-size': { type: 'string' },
+    'max-batch-delay-ms': { type: 'string' },
+    'routing-policy': { type: 'string' },
   });
   const kind = positionals[0];
   const load = kind ? STARTERS[kind] : undefined;
@@ -71,6 +80,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
     host,
     redisUrl: str(values.redis, 'redis') ?? (process.env.MOVA_REDIS_URL || undefined),
     worker: values['no-worker'] === true ? false : undefined,
+    maxBatchSize: int(values['max-batch-size'], 'max-batch-size'),
+    maxBatchDelayMs: int(values['max-batch-delay-ms'], 'max-batch-delay-ms'),
+    routingPolicy: str(values['routing-policy'], 'routing-policy'),
   }));
   const log = logger('serve', { kind });
   // One machine-readable line for launchers; logs go to stderr.

@@ -114,6 +114,8 @@ const fusionSchema = z.object({
   /** Trained weights (safetensors); omitted = seeded untrained initialiser. */
   weights: z.string().optional(),
   seed: z.number().int().default(1234),
+  /** The fusion service's dynamic batcher. */
+  batching: batchingSchema.optional(),
   port: z.number().int().min(0).max(65535).optional(),
 }).strict();
 
