@@ -22,7 +22,7 @@ import { DB_SETTING_KEYS, dbBoxesBatch, parseDbSettings, quadBounds, readingOrde
 import { intSetting, numberSetting, rejectUnknownSettings, type DecoderSettings } from '../decoders/settings';
 import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext, PipelineFactory } from '../pipeline';
 import { identityPlacement, imagesToTensor, preprocessSpec } from './single-graph';
-import { avgPoolNchw, concatBatch, meanTokens, nchwToTokens } from './tokens';
+import { avgPoolNchw, checkDeclaredGrid, concatBatch, meanTokens, nchwToTokens } from './tokens';
 
 export interface OcrLine {
   text: string;
@@ -287,10 +287,7 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   const channels = probe.features.dims[2] ?? 0;
   const gridW = probe.gridWidth;
   const gridH = tokens / gridW;
-  const declared = entry.features;
-  if (declared.grid[0] !== gridH || declared.grid[1] !== gridW || declared.channels !== channels) {
-    throw new ConfigError(`experts.${entry.name}.features`, `declares grid ${declared.grid.join('x')} × ${declared.channels} channels, but the model gives ${gridH}x${gridW} × ${channels}`);
-  }
+  checkDeclaredGrid(entry, gridH, gridW, channels);
 
   return {
     inputShape: [3, spec.height, spec.width],

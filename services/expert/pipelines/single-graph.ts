@@ -3,13 +3,13 @@
  * Internal feature values are exposed as outputs at load time (src/onnx/graph-edit.ts).
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, InvalidArgumentError } from '../../../src/core/errors';
+import { InvalidArgumentError } from '../../../src/core/errors';
 import { normaliseInto, resizeRgb, type Placement, type PreprocessSpec, type RgbImage } from '../../../src/core/image';
 import { createSession, ort } from '../../../src/core/ort-session';
 import type { ExpertEntry } from '../../../src/core/registry';
 import { dropInitializerInputs, exposedName, exposeOutputs, type ExposedValue } from '../../../src/onnx/graph-edit';
 import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext } from '../pipeline';
-import { avgPoolNchw, concatBatch, meanTokens, nchwToTokens } from './tokens';
+import { avgPoolNchw, checkDeclaredGrid, concatBatch, meanTokens, nchwToTokens } from './tokens';
 
 export type DecoderSettings = ExpertEntry['decoder'];
 
@@ -90,10 +90,7 @@ export async function createSingleGraphPipeline(ctx: PipelineContext, decode: De
   const channels = probe.features.dims[2] ?? 0;
   const gridW = entry.features.layout === 'NCHW' ? Math.ceil(probe.mapWidth / entry.features.poolKernel) : tokens;
   const gridH = tokens / gridW;
-  const declared = entry.features;
-  if (declared.grid[0] !== gridH || declared.grid[1] !== gridW || declared.channels !== channels) {
-    throw new ConfigError(`experts.${entry.name}.features`, `declares grid ${declared.grid.join('x')} × ${declared.channels} channels, but the model gives ${gridH}x${gridW} × ${channels}`);
-  }
+  checkDeclaredGrid(entry, gridH, gridW, channels);
 
   return {
     inputShape: [3, spec.height, spec.width],

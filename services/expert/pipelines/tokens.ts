@@ -1,5 +1,15 @@
 /** Feature-map → token conversion shared by pipelines: optional average pooling, NCHW → [N, H*W, C]. */
+import { ConfigError } from '../../../src/core/errors';
+import type { ExpertEntry } from '../../../src/core/registry';
 import type { Float32Tensor } from '../pipeline';
+
+/** The token grid the model really produces must be the one the registry declares (fusion is sized from it). */
+export function checkDeclaredGrid(entry: ExpertEntry, gridH: number, gridW: number, channels: number): void {
+  const d = entry.features;
+  if (d.grid[0] !== gridH || d.grid[1] !== gridW || d.channels !== channels) {
+    throw new ConfigError(`experts.${entry.name}.features`, `declares grid ${d.grid.join('x')} × ${d.channels} channels, but the model gives ${gridH}x${gridW} × ${channels}`);
+  }
+}
 
 /** Average-pool an NCHW map with kernel = stride = k (edges use the partial window). */
 export function avgPoolNchw(t: Float32Tensor, k: number): Float32Tensor {
