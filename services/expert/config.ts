@@ -1,5 +1,6 @@
 /** Expert service configuration: the registry entry plus process-level settings, compiled once and frozen. */
 import os from 'node:os';
+import { ConfigError } from '../../src/core/errors';
 import { DEFAULT_MAX_PIXELS } from '../../src/core/image';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/core/grpc-options';
 import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, type ExpertEntry, type Registry } from '../../src/core/registry';
@@ -23,6 +24,11 @@ export interface ExpertServiceOptions {
   maxPixels?: number;
   /** Largest gRPC message. @default 64 MiB */
   maxMessageBytes?: number;
+  /**
+   * TEST-ONLY fault injection: every ModelInfer call waits this long before it is queued (a slow expert).
+   * @default MOVA_FAULT_DELAY_MS, else 0. Never set it in production.
+   */
+  faultDelayMs?: number;
 }
 
 export interface ExpertServiceConfig {
@@ -34,12 +40,16 @@ export interface ExpertServiceConfig {
   readonly intraOpThreads: number;
   readonly maxPixels: number;
   readonly maxMessageBytes: number;
+  readonly faultDelayMs: number;
 }
 
 export function compileExpertConfig(o: ExpertServiceOptions): ExpertServiceConfig {
   const registry = loadRegistry(o.registryPath ?? DEFAULT_REGISTRY_PATH, o.modelsDir);
   const entry = findExpert(registry, o.name);
   const workers = o.workers ?? entry.workers;
+  if (entry.provider === 'webgpu' && workers > 1) {
+    throw new ConfigError('workers', `expert "${entry.name}" uses webgpu, which runs one inference at a time per process: use workers 1 and scale with pods`);
+  }
   const cpuBudget = Math.max(1, os.availableParallelism());
   const intraOpThreads = Math.max(1, Math.min(o.intraOpThreads ?? entry.intraOpThreads, Math.floor(cpuBudget / workers) || 1));
   return Object.freeze({
@@ -51,5 +61,6 @@ export function compileExpertConfig(o: ExpertServiceOptions): ExpertServiceConfi
     intraOpThreads,
     maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
     maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    faultDelayMs: o.faultDelayMs ?? Math.max(0, Number(process.env.MOVA_FAULT_DELAY_MS ?? 0) || 0),
   });
 }

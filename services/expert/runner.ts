@@ -50,7 +50,8 @@ export async function createExpertPipeline(opts: Omit<ExpertRunnerOptions, 'maxP
   const registry = loadRegistry(opts.registryPath, opts.modelsDir);
   const entry = findExpert(registry, opts.expert);
   const modelPaths = resolveExpertFiles(registry, entry);
-  return PIPELINES[entry.pipeline]({ entry, modelPaths, session: { provider: entry.provider, intraOpThreads: opts.intraOpThreads } });
+  const session = { provider: entry.provider, intraOpThreads: opts.intraOpThreads, graphOptimizationLevel: entry.graphOptimizationLevel, webgpu: entry.webgpu };
+  return PIPELINES[entry.pipeline]({ entry, modelPaths, session });
 }
 
 export async function createRunner(options: unknown): Promise<Runner<ExpertRunRequest, ExpertRunResult, ExpertInfo>> {

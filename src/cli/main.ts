@@ -10,7 +10,8 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
   loadtest: { summary: 'loadtest --concurrency C --duration S [--rate R] [--mix FILE] [--gateway ADDR] [--out DIR]', run: async () => (await import('./loadtest.js')).loadtestCommand },
   route: { summary: 'route --local (--image FILE --instruction TEXT | --batch FILE.jsonl) [--json]: routing without a cluster', run: async () => (await import('./route.js')).routeCommand },
   'fetch-models': { summary: 'fetch-models [--config FILE] [--dir DIR]: download missing model files and check sha256', run: async () => (await import('./fetch-models.js')).fetchModelsCommand },
-  bench: { summary: 'bench expert [--experts a,b] [--iterations N] [--out FILE]: server vs in-process latency/throughput', run: async () => (await import('./bench.js')).benchCommand },
+  'prepare-models': { summary: 'prepare-models [--config FILE] [--dir DIR] [--cache DIR] [--provider cpu|webgpu]: build and cache each expert\'s model variant', run: async () => (await import('./prepare-models.js')).prepareModelsCommand },
+  bench: { summary: 'bench overhead|batching|sparsity|transport|scaling|expert|all [--reps N] [--duration S] [--out DIR]: ratio benchmarks → bench/', run: async () => (await import('./bench.js')).benchCommand },
 };
 
 function usage(): string {

@@ -58,6 +58,28 @@ const pooledOutputSchema = z.object({
   dequantize: z.object({ scale: z.string().min(1), zeroPoint: z.string().min(1) }).strict().optional(),
 }).strict();
 
+/** Model variant names (src/onnx/variants.ts). */
+const variantSchema = z.enum(['original', 'float32', 'float16']);
+
+/** Which model variant each execution provider loads (built and cached by `mova prepare-models`). */
+const variantsSchema = z.object({
+  /** @default original (int8 graphs are fastest on CPU) */
+  cpu: variantSchema.default('original'),
+  /** @default float32 (quantized graphs gain nothing on WebGPU: see ../shared/models/README.md) */
+  webgpu: variantSchema.default('float32'),
+}).strict();
+
+/** WebGPU session options (applied in src/core/ort-session.ts only when `provider: webgpu`). */
+const webgpuSchema = z.object({
+  /** Layout the WebGPU kernels use internally. @default NHWC (measured faster for convolution nets) */
+  preferredLayout: z.enum(['NHWC', 'NCHW']).default('NHWC'),
+  /**
+   * Keep outputs in GPU buffers (`preferredOutputLocation: 'gpu-buffer'`); the pipeline reads them back with
+   * getData(). Only worth it when outputs feed another GPU session. @default false
+   */
+  keepOutputsOnGpu: z.boolean().default(false),
+}).strict();
+
 const batchingSchema = z.object({
   maxBatchSize: z.number().int().min(1).max(256).default(8),
   maxQueueDelayMs: z.number().min(0).max(10_000).default(2),
@@ -81,6 +103,10 @@ const expertSchema = z.object({
   /** Decoder settings (thresholds, top-k), pipeline specific. */
   decoder: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   provider: z.enum(['cpu', 'webgpu']).default('cpu'),
+  variants: variantsSchema.default({ cpu: 'original', webgpu: 'float32' }),
+  /** onnxruntime graph optimisation level. @default all */
+  graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+  webgpu: webgpuSchema.default({ preferredLayout: 'NHWC', keepOutputsOnGpu: false }),
   workers: z.number().int().min(1).max(64).default(1),
   intraOpThreads: z.number().int().min(1).max(64).default(1),
   batching: batchingSchema.default({ maxBatchSize: 8, maxQueueDelayMs: 2, maxQueueSize: 256 }),
@@ -129,6 +155,7 @@ const registrySchema = z.object({
 }).strict();
 
 export type ModelFile = z.infer<typeof modelFileSchema>;
+export type WebGpuSettings = z.infer<typeof webgpuSchema>;
 export type ExpertEntry = z.infer<typeof expertSchema>;
 export type RouterSettings = z.infer<typeof routerSchema>;
 export type FusionSettings = z.infer<typeof fusionSchema>;
@@ -184,6 +211,9 @@ export function parseRegistry(raw: unknown, source: string, modelsDir = resolveM
   data.experts.forEach((e, i) => {
     if (names.has(e.name)) throw new ConfigError(`experts[${i}].name`, `duplicate expert name "${e.name}"`);
     names.add(e.name);
+    // Concurrent WebGPU runs in one process crash onnxruntime-node: one worker thread per WebGPU expert process
+    // (and ort-session.ts serialises runs within it).
+    if (e.provider === 'webgpu' && e.workers > 1) throw new ConfigError(`experts[${i}].workers`, `must be 1 for provider webgpu (got ${e.workers}); scale with more pods/processes`);
     const needed = e.pipeline === 'ocr' ? ['det', 'rec', 'keys'] : ['model'];
     for (const role of needed) {
       if (!e.files[role]) throw new ConfigError(`experts[${i}].files.${role}`, `pipeline "${e.pipeline}" needs a "${role}" file`);

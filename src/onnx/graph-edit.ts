@@ -14,9 +14,14 @@ export interface ExposedValue {
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
+/** Name of the float value standing for quantized value `q` (also what float model variants call it). */
+export function dequantizedName(q: string): string {
+  return `${q}__dequantized`;
+}
+
 /** The output name under which an exposed value appears. */
 export function exposedName(v: ExposedValue): string {
-  return v.dequantize ? `${v.name}__dequantized` : v.name;
+  return v.dequantize ? dequantizedName(v.name) : v.name;
 }
 
 function producedValues(graph: onnx.IGraphProto): Set<string> {
@@ -37,10 +42,12 @@ export function exposeOutputs(modelBytes: Uint8Array, values: readonly ExposedVa
   const known = producedValues(graph);
   const existing = new Set(graph.output.map((o) => o.name));
   for (const v of values) {
-    if (!known.has(v.name)) throw new InvalidArgumentError(`ONNX graph has no value named "${v.name}"`);
     const out = exposedName(v);
     if (existing.has(out)) continue;
-    if (v.dequantize) {
+    // A float variant (src/onnx/float-variant.ts) already holds the dequantized value under `out`.
+    const alreadyFloat = v.dequantize !== undefined && known.has(out);
+    if (!known.has(v.name) && !alreadyFloat) throw new InvalidArgumentError(`ONNX graph has no value named "${v.name}"`);
+    if (v.dequantize && !alreadyFloat) {
       for (const q of [v.dequantize.scale, v.dequantize.zeroPoint]) {
         if (!known.has(q)) throw new InvalidArgumentError(`ONNX graph has no value named "${q}"`);
       }

@@ -21,6 +21,7 @@ import { ctcDecodeBatch, loadCharset, type Charset, type CtcLine } from '../deco
 import { DB_SETTING_KEYS, dbBoxesBatch, parseDbSettings, quadBounds, readingOrder, type DbSettings, type Quad } from '../decoders/ocr-db';
 import { intSetting, numberSetting, rejectUnknownSettings, type DecoderSettings } from '../decoders/settings';
 import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext, PipelineFactory } from '../pipeline';
+import { preparedPath } from './prepared';
 import { identityPlacement, imagesToTensor, preprocessSpec } from './single-graph';
 import { avgPoolNchw, checkDeclaredGrid, concatBatch, meanTokens, nchwToTokens } from './tokens';
 
@@ -188,10 +189,10 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   }
 
   const featureValue = { name: entry.features.value };
-  const det = await createSession(exposeOutputs(readFileSync(detPath), [featureValue]), ctx.session);
+  const det = await createSession(exposeOutputs(readFileSync(preparedPath(ctx, 'det')), [featureValue]), ctx.session);
   // Recognition stays on the CPU provider: on WebGPU some of its nodes fall back to the CPU and it ran ~7× slower
   // (shared/models/README.md: 594 vs 84 ms at 16×3×48×320 on an H100), while detection gains ~3×.
-  const rec = await createSession(recPath, { ...ctx.session, provider: 'cpu' });
+  const rec = await createSession(preparedPath(ctx, 'rec', 'cpu'), { ...ctx.session, provider: 'cpu' });
   const detInput = det.inputNames[0];
   const probName = det.outputNames.find((n) => n !== exposedName(featureValue));
   const recInput = rec.inputNames[0];

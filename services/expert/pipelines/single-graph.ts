@@ -9,6 +9,7 @@ import { createSession, ort } from '../../../src/core/ort-session';
 import type { ExpertEntry } from '../../../src/core/registry';
 import { dropInitializerInputs, exposedName, exposeOutputs, type ExposedValue } from '../../../src/onnx/graph-edit';
 import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext } from '../pipeline';
+import { preparedPath } from './prepared';
 import { avgPoolNchw, checkDeclaredGrid, concatBatch, meanTokens, nchwToTokens } from './tokens';
 
 export type DecoderSettings = ExpertEntry['decoder'];
@@ -37,8 +38,7 @@ function toFloat(t: ort.Tensor): Float32Tensor {
 
 export async function createSingleGraphPipeline(ctx: PipelineContext, decode: DecodeHook): Promise<ExpertPipeline> {
   const { entry } = ctx;
-  const modelPath = ctx.modelPaths.model;
-  if (!modelPath) throw new Error(`expert ${entry.name}: no model file`);
+  const modelPath = preparedPath(ctx, 'model');
   const featureValue: ExposedValue = { name: entry.features.value };
   const pooledValue: ExposedValue | undefined = entry.pooled.value
     ? { name: entry.pooled.value, ...(entry.pooled.dequantize ? { dequantize: entry.pooled.dequantize } : {}) }

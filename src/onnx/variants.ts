@@ -1,0 +1,31 @@
+/**
+ * Model variants by name: `original` (the file as shipped), `float32` (quantized ops folded into float, a no-op for
+ * float graphs), `float16` (float32 first, then fp16 with fp32 inputs/outputs). Which one a provider gets is the
+ * registry's `variants` setting; src/core/prepared-models.ts caches the results.
+ */
+import { onnx } from 'onnx-proto';
+import { toFloat16Variant } from './fp16-variant';
+import { isQuantizedGraph, toFloat32Variant } from './float-variant';
+
+export const MODEL_VARIANTS = ['original', 'float32', 'float16'] as const;
+export type ModelVariant = (typeof MODEL_VARIANTS)[number];
+
+export interface VariantOptions {
+  /** Internal values that must stay readable as float32 in the fp16 variant (the registry's exposed values). */
+  keepFloat32?: readonly string[];
+}
+
+/** Whether building `variant` from these bytes changes anything (float32 of a float graph does not). */
+export function variantChangesModel(bytes: Uint8Array, variant: ModelVariant): boolean {
+  if (variant === 'original') return false;
+  if (variant === 'float16') return true;
+  return isQuantizedGraph(onnx.ModelProto.decode(bytes));
+}
+
+/** Build a variant; returns the serialised model. */
+export function buildVariant(bytes: Uint8Array, variant: ModelVariant, options: VariantOptions = {}): Uint8Array {
+  if (variant === 'original') return bytes;
+  const model = toFloat32Variant(onnx.ModelProto.decode(bytes));
+  if (variant === 'float16') toFloat16Variant(model, options.keepFloat32 ? { keepFloat32: options.keepFloat32 } : {});
+  return onnx.ModelProto.encode(model).finish();
+}
