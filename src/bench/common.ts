@@ -1,0 +1,117 @@
+/**
+ * Shared benchmark helpers: the machine description, medians and spreads of repeated runs, rounding, and writing
+ * one figure as JSON + Markdown under bench/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../core/registry';
+
+export interface Machine {
+  cpuModel: string;
+  cpus: number;
+  node: string;
+  platform: string;
+  date: string;
+  /** 1/5/15-minute load averages when the figure started. */
+  loadBefore: number[];
+  /** ... and when it ended (other work on this machine shows here). */
+  loadAfter?: number[];
+}
+
+export function machine(): Machine {
+  return {
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cpus: os.cpus().length,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    date: new Date().toISOString(),
+    loadBefore: os.loadavg().map((x) => round(x)),
+  };
+}
+
+export function finishMachine(m: Machine): Machine {
+  return { ...m, loadAfter: os.loadavg().map((x) => round(x)) };
+}
+
+export function describeMachine(m: Machine): string {
+  const after = m.loadAfter ? `, after ${m.loadAfter.join(' / ')}` : '';
+  return `${m.date}; ${m.cpus}× ${m.cpuModel}; Node ${m.node}; ${m.platform}; load average (1/5/15 min) before ${m.loadBefore.join(' / ')}${after}`;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Median with the min and max of the repetitions. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function spread(xs: readonly number[], digits = 2): Spread {
+  return { median: round(median(xs), digits), min: round(Math.min(...xs), digits), max: round(Math.max(...xs), digits), n: xs.length };
+}
+
+/** "1.23 (1.10–1.40)" */
+export function fmt(s: Spread, unit = ''): string {
+  return `${s.median}${unit} (${s.min}–${s.max})`;
+}
+
+export function round(x: number, digits = 2): number {
+  const k = 10 ** digits;
+  return Math.round(x * k) / k;
+}
+
+export function benchDir(out?: string): string {
+  return out ?? path.join(PROJECT_ROOT, 'bench');
+}
+
+export interface Figure {
+  /** File stem under bench/: `<name>.json`, `<name>.md`. */
+  name: string;
+  title: string;
+  machine: Machine;
+  /** One-paragraph method. */
+  method: string;
+  /** Markdown tables and notes. */
+  body: string;
+  /** Headline for bench/README.md: the ratio and whether it met its target. */
+  headline: string;
+  data: unknown;
+}
+
+export function writeFigure(f: Figure, out?: string): void {
+  const dir = benchDir(out);
+  mkdirSync(dir, { recursive: true });
+  const { body, ...json } = f;
+  writeFileSync(path.join(dir, `${f.name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  const md = `# ${f.title}\n\n${describeMachine(f.machine)}\n\n${f.method}\n\n${body}\n\n**${f.headline}**\n`;
+  writeFileSync(path.join(dir, `${f.name}.md`), md);
+  process.stdout.write(`\n${md}\n`);
+}
+
+/** Repeat `fn` `reps` times after `warmup` unmeasured runs; returns the durations in ms. */
+export async function timeRuns(reps: number, fn: () => Promise<unknown>, warmup = 3): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+export function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,149 @@
+/**
+ * `mova bench expert`: per expert, latency and throughput at each batch size through the gRPC server (OIP
+ * ModelInfer with pixel_values) versus the same pipeline in-process on the same preprocessed tensor.
+ * `provider` overrides every benchmarked expert's execution provider through a temporary registry copy
+ * (cpu or webgpu; see scripts/gpu-bench.sh). Writes `<name>.json` + `.md` under bench/.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { channelOptions } from '../core/grpc-options';
+import { decodeImage } from '../core/image';
+import { loadInferenceProto } from '../core/proto';
+import { loadRegistry, PROJECT_ROOT } from '../core/registry';
+import type { GRPCInferenceServiceClient } from '../generated/inference/GRPCInferenceService';
+import type { ModelInferResponse__Output } from '../generated/inference/ModelInferResponse';
+import { movaServe, ProcessGroup } from '../launcher/process-group';
+import { createExpertPipeline } from '../../services/expert/runner';
+import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/single-graph';
+import { registryCopy } from './cluster';
+import { finishMachine, log, machine, median, round, timeRuns, writeFigure } from './common';
+
+export interface ExpertRow {
+  expert: string;
+  provider: string;
+  batch: number;
+  inProcessMs: number;
+  serverMs: number;
+  overhead: number;
+  inProcessItemsPerS: number;
+  serverItemsPerS: number;
+  inProcessSpreadMs: [number, number];
+  serverSpreadMs: [number, number];
+}
+
+export interface ExpertBenchOptions {
+  registryPath: string;
+  experts?: string[];
+  batches: number[];
+  iterations: number;
+  provider?: 'cpu' | 'webgpu';
+  /** File stem under bench/. @default expert (expert-<provider> when a provider is given) */
+  name?: string;
+  /** Allow batches above the registry's maxBatchSize (the server batcher then splits nothing: one call = one batch). */
+  ignoreMaxBatch?: boolean;
+  out?: string;
+  /** Extra line for the Markdown (e.g. the GPU's name). */
+  note?: string;
+}
+
+/** A registry copy with every expert's provider set (and, for big batches, maxBatchSize raised). */
+function providerRegistry(from: string, provider: 'cpu' | 'webgpu' | undefined, maxBatch: number | undefined): string {
+  if (!provider && !maxBatch) return from;
+  return registryCopy((doc) => {
+    for (const e of doc.experts as Record<string, unknown>[]) {
+      if (provider) e.provider = provider;
+      if (maxBatch) {
+        const b = (e.batching ?? {}) as Record<string, unknown>;
+        e.batching = { ...b, maxBatchSize: Math.max(Number(b.maxBatchSize ?? 1), maxBatch), maxQueueSize: Math.max(Number(b.maxQueueSize ?? 256), maxBatch) };
+      }
+    }
+  }, from);
+}
+
+export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
+  const m = machine();
+  const registryPath = providerRegistry(o.registryPath, o.provider, o.ignoreMaxBatch ? Math.max(...o.batches) : undefined);
+  const registry = loadRegistry(registryPath);
+  const names = o.experts ?? registry.experts.map((e) => e.name);
+  const image = await decodeImage(readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', 'astronaut.jpg')));
+  const proto = loadInferenceProto();
+  const rows: ExpertRow[] = [];
+  for (const name of names) {
+    const entry = registry.experts.find((e) => e.name === name);
+    if (!entry) throw new Error(`unknown expert ${name}`);
+    const pipeline = await createExpertPipeline({ registryPath, modelsDir: registry.modelsDir, expert: name, intraOpThreads: entry.intraOpThreads });
+    // The server runs as its own process, as it does in a deployment (`mova serve expert`).
+    const group = new ProcessGroup();
+    let client: GRPCInferenceServiceClient | undefined;
+    try {
+      const server = await group.start(movaServe('expert', name, ['--name', name, '--port', '0', '--config', registryPath]));
+      client = new proto.inference.GRPCInferenceService(server.address, grpc.credentials.createInsecure(), channelOptions()) as unknown as GRPCInferenceServiceClient;
+      const c = client;
+      for (const batch of o.batches) {
+        if (batch > entry.batching.maxBatchSize) {
+          log(`${name}: batch ${batch} skipped (registry maxBatchSize ${entry.batching.maxBatchSize})`);
+          continue;
+        }
+        const { pixels } = await imagesToTensor(Array.from({ length: batch }, () => image), preprocessSpec(entry));
+        const raw = Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
+        const remoteCall = (): Promise<ModelInferResponse__Output | undefined> => new Promise((resolve, reject) => {
+          c.ModelInfer({ model_name: name, inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: pixels.dims }], raw_input_contents: [raw] },
+            { deadline: Date.now() + 120_000 }, (err, res) => (err ? reject(err) : resolve(res)));
+        });
+        // Interleave in-process and server runs in blocks so drifting load hits both.
+        const local: number[] = [];
+        const remote: number[] = [];
+        const blocks = 4;
+        const per = Math.max(1, Math.ceil(o.iterations / blocks));
+        for (let b = 0; b < blocks; b++) {
+          local.push(...(await timeRuns(per, () => pipeline.runPixels(pixels), b === 0 ? 3 : 0)));
+          remote.push(...(await timeRuns(per, remoteCall, b === 0 ? 3 : 0)));
+        }
+        const l = median(local);
+        const r = median(remote);
+        rows.push({
+          expert: name,
+          provider: entry.provider,
+          batch,
+          inProcessMs: round(l),
+          serverMs: round(r),
+          overhead: round((r - l) / l, 3),
+          inProcessItemsPerS: round((batch * 1000) / l, 1),
+          serverItemsPerS: round((batch * 1000) / r, 1),
+          inProcessSpreadMs: [round(Math.min(...local)), round(Math.max(...local))],
+          serverSpreadMs: [round(Math.min(...remote)), round(Math.max(...remote))],
+        });
+        log(`${name} batch ${batch}: in-process ${l.toFixed(2)} ms, server ${r.toFixed(2)} ms`);
+      }
+    } finally {
+      client?.close();
+      await group.stop();
+      await pipeline.dispose();
+    }
+  }
+  const table = [
+    '| expert | provider | batch | in-process ms | server ms | overhead | in-process items/s | server items/s | in-process min–max ms | server min–max ms |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} |`),
+  ].join('\n');
+  const checks: string[] = [];
+  const ppocr1 = rows.find((r) => r.expert === 'ppocr' && r.batch === 1);
+  if (ppocr1) checks.push(`ppocr batch-1 server overhead ${(ppocr1.overhead * 100).toFixed(1)}% of compute — target ≤ 10% ${ppocr1.overhead <= 0.1 ? 'met' : 'missed'}`);
+  const mb1 = rows.find((r) => r.expert === 'mobilenetv2' && r.batch === 1);
+  const mb8 = rows.find((r) => r.expert === 'mobilenetv2' && r.batch === 8);
+  if (mb1 && mb8) {
+    const g = round(mb8.serverItemsPerS / mb1.serverItemsPerS, 3);
+    checks.push(`mobilenetv2 batch-8 server throughput ${g}× batch 1 — target ≥ 1.3 ${g >= 1.3 ? 'met' : 'missed'}`);
+  }
+  writeFigure({
+    name: o.name ?? (o.provider ? `expert-${o.provider}` : 'expert'),
+    title: `Expert benchmark${o.provider ? ` (${o.provider})` : ''}`,
+    machine: finishMachine(m),
+    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after 3 warm-up runs, in-process and server runs interleaved in 4 blocks; same preprocessed tensor (astronaut.jpg) in both paths; the server is a separate \`mova serve expert\` process (its worker thread, the registry's intra-op threads) called over loopback gRPC with OIP \`pixel_values\`; overhead = (server − in-process) ÷ in-process.`,
+    body: table,
+    headline: checks.join('; ') || `${rows.length} rows`,
+    data: { iterations: o.iterations, provider: o.provider ?? 'registry', rows },
+  }, o.out);
+  return rows;
+}

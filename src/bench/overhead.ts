@@ -1,0 +1,162 @@
+/**
+ * Figure 1, serving overhead: end-to-end latency at concurrency 1 through the whole cluster (every service a process,
+ * the gateway a process; BullMQ on a private Redis, and the in-process queue) ÷ the critical path's raw compute
+ * in-process on the same image and instruction (decode + base + route + max(chosen experts) + fusion).
+ * Calls are interleaved (in-process, BullMQ gateway, in-process-queue gateway) so drifting load hits all three.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_REGISTRY_PATH, PROJECT_ROOT } from '../core/registry';
+import { callGateway } from '../cli/infer';
+import { renderReceipt } from '../render/documents';
+import type { InferResponse__Output } from '../generated/mova/v1/InferResponse';
+import { startBenchCluster } from './cluster';
+import { createInProcessPath, type PathTimings } from './critical-path';
+import { finishMachine, fmt, log, machine, median, round, spread, writeFigure, type Spread } from './common';
+
+interface Kind {
+  name: string;
+  image: Uint8Array;
+  instruction: string;
+}
+
+async function kinds(): Promise<Kind[]> {
+  const img = (f: string): Buffer => readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', f));
+  const receipt = await renderReceipt({ shop: 'GREEN GROCER', items: [['Tomatoes', '4.10'], ['Olive oil', '8.95'], ['Basil', '1.99']], total: '15.04', date: '2026-10-30' });
+  return [
+    { name: 'cat photo', image: img('chelsea.png'), instruction: 'What animal is this?' },
+    { name: 'receipt', image: receipt, instruction: 'What is the total amount on this receipt?' },
+    { name: 'portrait, faces', image: img('astronaut.jpg'), instruction: 'How many faces can you see?' },
+  ];
+}
+
+interface Stages {
+  queue: number;
+  base: number;
+  route: number;
+  experts: number;
+  fusion: number;
+  total: number;
+}
+
+function stagesOf(res: InferResponse__Output): Stages {
+  const t = res.timings;
+  return { queue: t?.queue_ms ?? 0, base: t?.base_ms ?? 0, route: t?.route_ms ?? 0, experts: t?.experts_ms ?? 0, fusion: t?.fusion_ms ?? 0, total: t?.total_ms ?? 0 };
+}
+
+function medianStages(xs: Stages[]): Stages {
+  const m = (k: keyof Stages): number => round(median(xs.map((x) => x[k])));
+  return { queue: m('queue'), base: m('base'), route: m('route'), experts: m('experts'), fusion: m('fusion'), total: m('total') };
+}
+
+interface KindResult {
+  kind: string;
+  chosenInProcess: string[];
+  chosenCluster: string[];
+  criticalMs: Spread;
+  inProcess: { decode: number; base: number; route: number; experts: Record<string, number>; fusion: number };
+  bullmq: { e2eMs: Spread; ratio: Spread; stages: Stages };
+  memory: { e2eMs: Spread; ratio: Spread; stages: Stages };
+}
+
+export interface OverheadOptions {
+  reps: number;
+  iterations: number;
+  out?: string;
+}
+
+export async function overheadFigure(o: OverheadOptions): Promise<string> {
+  const m = machine();
+  const ks = await kinds();
+  log('figure 1: loading the in-process critical path');
+  const local = await createInProcessPath(DEFAULT_REGISTRY_PATH);
+  const cluster = await startBenchCluster();
+  const results: KindResult[] = [];
+  try {
+    const gateways = { bullmq: await cluster.gateway({ name: 'bullmq', redis: true }), memory: await cluster.gateway({ name: 'memory', redis: false }) };
+    const call = (addr: string, k: Kind): Promise<InferResponse__Output> => callGateway(addr, { image: k.image, instruction: k.instruction, deadline_ms: 20_000 }, 25_000);
+    for (const k of ks) {
+      for (let i = 0; i < 3; i++) {
+        await local.run(k.image, k.instruction);
+        await call(gateways.bullmq, k);
+        await call(gateways.memory, k);
+      }
+      const perRep = { crit: [] as number[], bull: [] as number[], mem: [] as number[], bullRatio: [] as number[], memRatio: [] as number[] };
+      const paths: PathTimings[] = [];
+      const st = { bullmq: [] as Stages[], memory: [] as Stages[] };
+      let chosenCluster: string[] = [];
+      for (let r = 0; r < o.reps; r++) {
+        const crit: number[] = [];
+        const bull: number[] = [];
+        const mem: number[] = [];
+        for (let i = 0; i < o.iterations; i++) {
+          const p = await local.run(k.image, k.instruction);
+          paths.push(p);
+          crit.push(p.criticalMs);
+          for (const [variant, addr] of Object.entries(gateways) as ['bullmq' | 'memory', string][]) {
+            const t0 = performance.now();
+            const res = await call(addr, k);
+            (variant === 'bullmq' ? bull : mem).push(performance.now() - t0);
+            st[variant].push(stagesOf(res));
+            chosenCluster = res.routing?.chosen.map((c) => c.name) ?? [];
+          }
+        }
+        perRep.crit.push(median(crit));
+        perRep.bull.push(median(bull));
+        perRep.mem.push(median(mem));
+        perRep.bullRatio.push(median(bull) / median(crit));
+        perRep.memRatio.push(median(mem) / median(crit));
+        log(`${k.name} rep ${r + 1}: critical ${median(crit).toFixed(1)} ms, BullMQ ${median(bull).toFixed(1)} ms, in-process queue ${median(mem).toFixed(1)} ms`);
+      }
+      const expertNames = [...new Set(paths.flatMap((p) => Object.keys(p.expertMs)))];
+      results.push({
+        kind: k.name,
+        chosenInProcess: paths[0]?.chosen ?? [],
+        chosenCluster,
+        criticalMs: spread(perRep.crit),
+        inProcess: {
+          decode: round(median(paths.map((p) => p.decodeMs))),
+          base: round(median(paths.map((p) => p.baseMs))),
+          route: round(median(paths.map((p) => p.routeMs))),
+          experts: Object.fromEntries(expertNames.map((n) => [n, round(median(paths.map((p) => p.expertMs[n] ?? 0)))])),
+          fusion: round(median(paths.map((p) => p.fusionMs))),
+        },
+        bullmq: { e2eMs: spread(perRep.bull), ratio: spread(perRep.bullRatio, 3), stages: medianStages(st.bullmq) },
+        memory: { e2eMs: spread(perRep.mem), ratio: spread(perRep.memRatio, 3), stages: medianStages(st.memory) },
+      });
+    }
+  } finally {
+    await cluster.stop();
+    await local.dispose();
+  }
+  const worst = Math.max(...results.map((r) => r.bullmq.ratio.median));
+  const worstMem = Math.max(...results.map((r) => r.memory.ratio.median));
+  const table1 = [
+    '| request | experts chosen (in-process / cluster) | critical path ms | e2e ms, BullMQ | ratio, BullMQ | e2e ms, in-process queue | ratio, in-process queue |',
+    '|---|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.kind} | ${r.chosenInProcess.join(', ') || 'none'} / ${r.chosenCluster.join(', ') || 'none'} | ${fmt(r.criticalMs)} | ${fmt(r.bullmq.e2eMs)} | **${fmt(r.bullmq.ratio)}** | ${fmt(r.memory.e2eMs)} | **${fmt(r.memory.ratio)}** |`),
+  ].join('\n');
+  const table2 = [
+    '| request | path | queue | decode | base | route | experts | fusion | total (gateway) | client e2e |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...results.flatMap((r) => [
+      `| ${r.kind} | in-process | – | ${r.inProcess.decode} | ${r.inProcess.base} | ${r.inProcess.route} | ${Object.entries(r.inProcess.experts).map(([n, v]) => `${n} ${v}`).join(', ') || '–'} | ${r.inProcess.fusion} | – | ${r.criticalMs.median} |`,
+      ...(['bullmq', 'memory'] as const).map((v) => {
+        const s = r[v].stages;
+        return `| ${r.kind} | cluster, ${v === 'bullmq' ? 'BullMQ' : 'in-process queue'} | ${s.queue} | (in base/experts) | ${s.base} | ${s.route} | ${s.experts} | ${s.fusion} | ${s.total} | ${r[v].e2eMs.median} |`;
+      }),
+    ]),
+  ].join('\n');
+  const mm = finishMachine(m);
+  const headline = `Serving overhead (worst request kind): BullMQ ${round(worst, 3)}×, in-process queue ${round(worstMem, 3)}× the in-process critical path — target ≤ 1.15 (issue 8) ${worst <= 1.15 ? 'met' : 'missed'}, ≤ 1.25 (issue 5) ${worst <= 1.25 ? 'met' : 'missed'} with BullMQ`;
+  writeFigure({
+    name: 'overhead',
+    title: 'Figure 1 — serving overhead at concurrency 1',
+    machine: mm,
+    method: `Whole cluster as processes (${Object.keys(cluster.addresses).join(', ')}, private Redis), two gateway processes (BullMQ, in-process queue); one client, sequential calls through \`mova.v1.Gateway/Infer\` (one gRPC client per call, as \`mova infer\` does). Critical path: the same models in this process on the same bytes: decode + base + route + max(chosen experts) + fusion. ${o.reps} repetitions × ${o.iterations} calls per path and request kind, interleaved call by call after 3 warm-up calls; each cell is the median of the repetitions' medians (min–max over repetitions). Stage timings are medians in ms (the gateway's own \`timings\`; its base and expert stages include each expert's image decode and gRPC hop).`,
+    body: `${table1}\n\nPer-stage medians (ms):\n\n${table2}`,
+    headline,
+    data: { reps: o.reps, iterations: o.iterations, results },
+  }, o.out);
+  return headline;
+}
