@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_REGISTRY_PATH, PROJECT_ROOT } from '../core/registry';
-import { callGateway } from '../cli/infer';
+import { callGateway, gatewayClient } from '../cli/infer';
 import { renderReceipt } from '../render/documents';
 import type { InferResponse__Output } from '../generated/mova/v1/InferResponse';
 import { startBenchCluster } from './cluster';
@@ -72,9 +72,12 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
   const local = await createInProcessPath(DEFAULT_REGISTRY_PATH);
   const cluster = await startBenchCluster();
   const results: KindResult[] = [];
+  const clients = new Map<string, ReturnType<typeof gatewayClient>>();
   try {
     const gateways = { bullmq: await cluster.gateway({ name: 'bullmq', redis: true }), memory: await cluster.gateway({ name: 'memory', redis: false }) };
-    const call = (addr: string, k: Kind): Promise<InferResponse__Output> => callGateway(addr, { image: k.image, instruction: k.instruction, deadline_ms: 20_000 }, 25_000);
+    // One long-lived channel per gateway, as a real client keeps: connection setup is not serving overhead.
+    for (const addr of Object.values(gateways)) clients.set(addr, gatewayClient(addr));
+    const call = (addr: string, k: Kind): Promise<InferResponse__Output> => callGateway(addr, { image: k.image, instruction: k.instruction, deadline_ms: 20_000 }, 25_000, clients.get(addr));
     for (const k of ks) {
       for (let i = 0; i < 3; i++) {
         await local.run(k.image, k.instruction);
@@ -126,6 +129,7 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
       });
     }
   } finally {
+    for (const c of clients.values()) c.close();
     await cluster.stop();
     await local.dispose();
   }

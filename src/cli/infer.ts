@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { channelOptions } from '../core/grpc-options';
+import { channelCredentials, tlsFilesFromEnv } from '../core/tls';
 import { loadProto } from '../core/proto';
 import type { ProtoGrpcType } from '../generated/gateway';
 import type { GatewayClient } from '../generated/mova/v1/Gateway';
@@ -13,12 +14,21 @@ function list(v: unknown): string[] {
   return typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
 }
 
-export function callGateway(address: string, req: InferRequest, timeoutMs: number): Promise<InferResponse__Output> {
+/** A Gateway client; reuse one for many calls (load tests, benchmarks) and close it when done. */
+export function gatewayClient(address: string): GatewayClient {
   const proto = loadProto<ProtoGrpcType>('mova/v1/gateway.proto');
-  const client = new proto.mova.v1.Gateway(address, grpc.credentials.createInsecure(), channelOptions()) as unknown as GatewayClient;
+  // TLS / mTLS to the gateway when MOVA_TLS_* is set (the same files the services use), else plaintext.
+  return new proto.mova.v1.Gateway(address, channelCredentials(tlsFilesFromEnv()), channelOptions()) as unknown as GatewayClient;
+}
+
+/** One Infer call. Without `client`, a client is made for this call and closed after it. */
+export function callGateway(address: string, req: InferRequest, timeoutMs: number, client?: GatewayClient): Promise<InferResponse__Output> {
+  const c = client ?? gatewayClient(address);
   return new Promise<InferResponse__Output>((resolve, reject) => {
-    client.Infer(req, { deadline: Date.now() + timeoutMs }, (err, res) => {
-      client.close();
+    const metadata = new grpc.Metadata();
+    if (process.env.MOVA_API_KEY) metadata.set('authorization', `Bearer ${process.env.MOVA_API_KEY}`);
+    c.Infer(req, metadata, { deadline: Date.now() + timeoutMs }, (err, res) => {
+      if (!client) c.close();
       if (err) reject(err);
       else if (!res) reject(new Error('empty response'));
       else resolve(res);

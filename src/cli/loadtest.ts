@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { callGateway } from './infer';
+import { callGateway, gatewayClient } from './infer';
 import { int, parse, str, UsageError } from './args';
 import { defaultMix, loadMix, mixSequence } from '../loadtest/mix';
 import { renderReport, type Sample } from '../loadtest/report-html';
@@ -28,12 +28,14 @@ export async function runLoad(opts: { gateway: string; concurrency: number; dura
   const t0 = performance.now();
   const endAt = t0 + opts.durationS * 1000;
   let inFlight = 0;
+  // One channel for the whole run, as a real client keeps (a channel per request would time connection setup).
+  const client = gatewayClient(opts.gateway);
   const one = async (): Promise<void> => {
     const item = next();
     const start = performance.now();
     inFlight++;
     try {
-      const res = await callGateway(opts.gateway, { image: item.image, instruction: item.instruction, deadline_ms: opts.deadlineMs ?? 10_000 }, (opts.deadlineMs ?? 10_000) + 2000);
+      const res = await callGateway(opts.gateway, { image: item.image, instruction: item.instruction, deadline_ms: opts.deadlineMs ?? 10_000 }, (opts.deadlineMs ?? 10_000) + 2000, client);
       const ms = performance.now() - start;
       for (const c of res.routing?.chosen ?? []) activations[c.name] = (activations[c.name] ?? 0) + 1;
       batchSizes.push(res.batch_size);
@@ -76,6 +78,7 @@ export async function runLoad(opts: { gateway: string; concurrency: number; dura
       }));
     }
   } finally {
+    client.close();
     clearInterval(progress);
     if (opts.progress) process.stderr.write('\n');
   }
