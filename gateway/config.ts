@@ -18,6 +18,7 @@ export interface GatewayOptions {
   httpPort?: number;
   /** Redis URL; unset = in-process queue. @default MOVA_REDIS_URL */
   redisUrl?: string;
+  /** BullMQ queue shared by the gateways of one cluster. @default MOVA_QUEUE_NAME, else mova-infer */
   queueName?: string;
   maxBatchSize?: number;
   maxBatchDelayMs?: number;
@@ -134,7 +135,7 @@ export function compileGatewayConfig(o: GatewayOptions = {}): GatewayConfig {
     port,
     httpPort: positiveInt(o.httpPort ?? (port > 0 ? port + 1 : 0), 'httpPort'),
     redisUrl: o.redisUrl ?? (env.MOVA_REDIS_URL || undefined),
-    queueName: o.queueName ?? 'mova-infer',
+    queueName: o.queueName ?? (env.MOVA_QUEUE_NAME || 'mova-infer'),
     maxBatchSize: Math.max(1, positiveInt(o.maxBatchSize ?? 8, 'maxBatchSize')),
     maxBatchDelayMs: o.maxBatchDelayMs ?? 5,
     batchConcurrency: Math.max(1, positiveInt(o.batchConcurrency ?? 2, 'batchConcurrency')),
@@ -145,5 +146,13 @@ export function compileGatewayConfig(o: GatewayOptions = {}): GatewayConfig {
     worker: o.worker ?? true,
     routingPolicy: o.routingPolicy,
     addresses: Object.freeze(addresses),
+    lockDurationMs: positiveInt(o.lockDurationMs ?? envNumber(env, 'MOVA_QUEUE_LOCK_DURATION_MS') ?? 10_000, 'lockDurationMs'),
+    stalledIntervalMs: positiveInt(o.stalledIntervalMs ?? envNumber(env, 'MOVA_QUEUE_STALLED_INTERVAL_MS') ?? 5_000, 'stalledIntervalMs'),
+    attempts: Math.max(1, positiveInt(o.attempts ?? 3, 'attempts')),
+    backoffMs: positiveInt(o.backoffMs ?? 100, 'backoffMs'),
+    apiKeySha256: Object.freeze(apiKeyDigests(o, env)),
+    rateLimitPerS: rate,
+    rateLimitBurst: o.rateLimitBurst ?? envNumber(env, 'MOVA_RATE_LIMIT_BURST') ?? Math.max(1, Math.ceil(2 * rate)),
+    tls: o.tls ?? tlsFilesFromEnv(env),
   });
 }

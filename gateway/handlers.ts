@@ -8,10 +8,15 @@ import type { GatewayConfig } from './config';
 import type { RequestQueue } from './queue/types';
 import { toInferResponse } from './response';
 import { validateRequest } from './validate';
+import { presentedKey, type ApiKeyGuard } from './auth';
 
-export function gatewayHandlers(cfg: GatewayConfig, queue: RequestQueue): GatewayHandlers & grpc.UntypedServiceImplementation {
+export function gatewayHandlers(cfg: GatewayConfig, queue: RequestQueue, guard?: ApiKeyGuard): GatewayHandlers & grpc.UntypedServiceImplementation {
   return {
     Infer: unary('Infer', async (req: InferRequest__Output, ctx): Promise<InferResponse> => {
+      guard?.admit(presentedKey((h) => {
+        const v = ctx.metadata.get(h)[0];
+        return typeof v === 'string' ? v : undefined;
+      }));
       const request = await validateRequest({
         image: req.image,
         instruction: req.instruction,

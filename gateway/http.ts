@@ -13,6 +13,7 @@ import type { GatewayConfig } from './config';
 import type { RequestQueue } from './queue/types';
 import { toJsonResponse } from './response';
 import { validateRequest, type WireRequest } from './validate';
+import { presentedKey, type ApiKeyGuard } from './auth';
 
 class HttpError extends MovaError {
   constructor(readonly httpStatus: number, code: GrpcStatus, message: string) {
@@ -135,7 +136,7 @@ export interface HttpGateway {
   close(): Promise<void>;
 }
 
-export async function startHttpGateway(cfg: GatewayConfig, queue: RequestQueue, isReady: () => boolean, log: Logger): Promise<HttpGateway> {
+export async function startHttpGateway(cfg: GatewayConfig, queue: RequestQueue, isReady: () => boolean, log: Logger, guard?: ApiKeyGuard): Promise<HttpGateway> {
   const server = http.createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && url === '/healthz') return send(res, 200, { live: true });
@@ -150,6 +151,10 @@ export async function startHttpGateway(cfg: GatewayConfig, queue: RequestQueue, 
       if (!res.writableFinished) controller.abort();
     });
     void (async () => {
+      guard?.admit(presentedKey((h) => {
+        const v = req.headers[h];
+        return typeof v === 'string' ? v : undefined;
+      }));
       const contentType = req.headers['content-type'] ?? '';
       const body = await readBody(req, cfg.maxRequestBytes);
       let wire: WireRequest;

@@ -1,6 +1,12 @@
 /** Gateway wiring: queue (BullMQ or in-process) + batch worker (orchestrator over gRPC clients) + gRPC and HTTP APIs. */
 import { startGrpcServer } from '../src/core/grpc-server';
+import { channelCredentials, serverCredentials } from '../src/core/tls';
+import { ApiKeyGuard } from './auth';
 import { logger } from '../src/core/log';
+import { initTracing } from '../src/core/tracing';
+import { observeBatches } from './observe/batch-observer';
+import { observedQueue } from './observe/observed-queue';
+import { instrumentOrchestratorDeps } from './observe/traced-clients';
 import { loadProto } from '../src/core/proto';
 import type { ProtoGrpcType } from '../src/generated/gateway';
 import { instructionContext } from './context';
@@ -40,25 +46,27 @@ async function describeWithRetry(fusion: GrpcFusionClient, timeoutMs: number): P
 export async function start(options: GatewayOptions = {}): Promise<RunningGateway> {
   const cfg = compileGatewayConfig(options);
   const log = logger('gateway');
+  initTracing('mova-gateway');
   const micro = { maxBatchSize: cfg.maxBatchSize, maxBatchDelayMs: cfg.maxBatchDelayMs, batchConcurrency: cfg.batchConcurrency, maxQueueSize: cfg.maxQueueSize };
   const queue: RequestQueue = cfg.redisUrl
-    ? await BullmqQueue.connect({ ...micro, redisUrl: cfg.redisUrl, queueName: cfg.queueName, attempts: 3, backoffMs: 100, lockDurationMs: 10_000, stalledIntervalMs: 5_000, log })
+    ? await BullmqQueue.connect({ ...micro, redisUrl: cfg.redisUrl, queueName: cfg.queueName, attempts: cfg.attempts, backoffMs: cfg.backoffMs, lockDurationMs: cfg.lockDurationMs, stalledIntervalMs: cfg.stalledIntervalMs, log })
     : new MemoryQueue(micro);
   const expertCalls: ExpertCallRecord[] = [];
   const closers: (() => void)[] = [];
   if (cfg.worker) {
     const reg = cfg.registry;
-    const experts = new Map(reg.experts.filter((e) => e.name !== reg.base).map((e) => [e.name, new GrpcExpertClient(e.name, cfg.addresses[e.name]!)]));
-    const base = new GrpcExpertClient(reg.base, cfg.addresses[reg.base]!);
-    const router = new GrpcRouterClient(cfg.addresses.router!);
-    const fusion = new GrpcFusionClient(cfg.addresses.fusion!);
+    const creds = channelCredentials(cfg.tls);
+    const experts = new Map(reg.experts.filter((e) => e.name !== reg.base).map((e) => [e.name, new GrpcExpertClient(e.name, cfg.addresses[e.name]!, creds)]));
+    const base = new GrpcExpertClient(reg.base, cfg.addresses[reg.base]!, creds);
+    const router = new GrpcRouterClient(cfg.addresses.router!, creds);
+    const fusion = new GrpcFusionClient(cfg.addresses.fusion!, creds);
     closers.push(() => base.close(), () => router.close(), () => fusion.close(), ...[...experts.values()].map((c) => () => c.close()));
     const desc = await describeWithRetry(fusion, 30_000);
     const slots = desc.slots.map((s) => s.name);
     for (const name of experts.keys()) {
       if (!slots.includes(name)) throw new Error(`fusion has no slot for expert "${name}" (slots: ${slots.join(', ')})`);
     }
-    const orchestrator = new Orchestrator({
+    const orchestrator = new Orchestrator(instrumentOrchestratorDeps({
       base,
       experts,
       slots,
@@ -74,19 +82,25 @@ export async function start(options: GatewayOptions = {}): Promise<RunningGatewa
         expertCalls.push(call);
         if (expertCalls.length > 10_000) expertCalls.splice(0, 5_000);
       },
-    });
-    await queue.startWorker((reqs) => orchestrator.runBatch(reqs));
+    }));
+    const costs = new Map(reg.experts.filter((e) => e.name !== reg.base).map((e) => [e.name, e.cost]));
+    const baseCost = reg.experts.find((e) => e.name === reg.base)?.cost ?? 1;
+    await queue.startWorker(observeBatches((reqs) => orchestrator.runBatch(reqs), { costs, baseCost }));
   }
   let ready = false;
+  // The front (gRPC and HTTP) submits through the observed queue: request span, traceparent, outcome metrics.
+  const front = observedQueue(queue, log);
+  const guard = new ApiKeyGuard(cfg);
   const proto = loadProto<ProtoGrpcType>('mova/v1/gateway.proto');
   const grpcServer = await startGrpcServer({
     host: cfg.host,
     port: cfg.port,
     limits: { maxMessageBytes: cfg.maxRequestBytes },
-    services: [{ definition: proto.mova.v1.Gateway.service, implementation: gatewayHandlers(cfg, queue), healthName: 'mova.v1.Gateway' }],
+    credentials: serverCredentials(cfg.tls),
+    services: [{ definition: proto.mova.v1.Gateway.service, implementation: gatewayHandlers(cfg, front, guard), healthName: 'mova.v1.Gateway' }],
     reflectionProtos: ['mova/v1/gateway.proto'],
   });
-  const httpServer = await startHttpGateway(cfg, queue, () => ready, log);
+  const httpServer = await startHttpGateway(cfg, front, () => ready, log, guard);
   ready = true;
   grpcServer.setServing(true);
   const queueKind = cfg.redisUrl ? 'bullmq' : 'memory';

@@ -15,6 +15,8 @@ export interface GatewayRequest {
   excluded: string[];
   returnFeatures: boolean;
   featuresDtype: 'FP32' | 'FP16';
+  /** W3C trace context of the request's span (set by the gateway front; travels in the BullMQ job). */
+  traceparent?: string;
 }
 
 export interface ScoredExpert {

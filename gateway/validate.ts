@@ -18,6 +18,8 @@ export interface WireRequest {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Longest request budget a client may ask for (10 minutes). */
+export const MAX_DEADLINE_MS = 600_000;
 
 export async function validateRequest(w: WireRequest, cfg: GatewayConfig, callDeadline: number | undefined, now = Date.now()): Promise<GatewayRequest> {
   if (w.image.byteLength === 0) throw new InvalidArgumentError('image is required (encoded PNG/JPEG bytes)');
@@ -38,7 +40,10 @@ export async function validateRequest(w: WireRequest, cfg: GatewayConfig, callDe
   if (w.maxExperts !== undefined && (!Number.isInteger(w.maxExperts) || w.maxExperts < 0 || w.maxExperts > 16)) {
     throw new InvalidArgumentError(`max_experts must be an integer in 0..16, got ${w.maxExperts}`);
   }
-  if (!Number.isFinite(w.deadlineMs) || w.deadlineMs < 0) throw new InvalidArgumentError(`deadline_ms must be ≥ 0, got ${w.deadlineMs}`);
+  if (!Number.isFinite(w.deadlineMs) || w.deadlineMs < 0 || w.deadlineMs > MAX_DEADLINE_MS) {
+    // A negative int sent into the uint32 field arrives as a huge value: same message either way.
+    throw new InvalidArgumentError(`deadline_ms must be in 0..${MAX_DEADLINE_MS} (0 = default), got ${w.deadlineMs}`);
+  }
   if (w.requestId !== '' && !REQUEST_ID.test(w.requestId)) {
     throw new InvalidArgumentError('request_id must be 1..128 characters of letters, digits, and . _ : -');
   }

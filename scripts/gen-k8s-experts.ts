@@ -24,6 +24,8 @@ export const PART_OF = 'mova-cluster';
 export const EXPERT_CONTAINER = 'expert';
 export const CONFIG_DIR = '/etc/mova';
 export const MODELS_DIR = '/models';
+/** Prometheus /metrics port of every container (MOVA_METRICS_PORT), scraped through the pod annotations. */
+export const METRICS_PORT = 9464;
 
 export function expertResourceName(name: string): string {
   return `mova-expert-${name}`;
@@ -65,7 +67,10 @@ function expertDocuments(e: ExpertEntry, port: number): Obj[] {
       revisionHistoryLimit: 3,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: labels(name) },
+        metadata: {
+          labels: labels(name),
+          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(METRICS_PORT), 'prometheus.io/path': '/metrics' },
+        },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
@@ -79,12 +84,13 @@ function expertDocuments(e: ExpertEntry, port: number): Obj[] {
             image: 'mova-cluster:latest',
             imagePullPolicy: 'IfNotPresent',
             args: ['serve', 'expert', '--name', e.name, '--port', String(port)],
-            ports: [{ name: 'grpc', containerPort: port, protocol: 'TCP' }],
+            ports: [{ name: 'grpc', containerPort: port, protocol: 'TCP' }, { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
             env: [
               { name: 'MOVA_HOST', value: '0.0.0.0' },
               { name: 'MOVA_CONFIG', value: `${CONFIG_DIR}/registry.yaml` },
               { name: 'MOVA_MODELS_DIR', value: MODELS_DIR },
               { name: 'MOVA_LOG_LEVEL', value: 'info' },
+              { name: 'MOVA_METRICS_PORT', value: String(METRICS_PORT) },
             ],
             // Warm-up (model load + a first batch) can take a while on a cold node: the startup probe covers it,
             // then readiness gates traffic and liveness restarts a wedged process.

@@ -9,7 +9,7 @@ import { Queue, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions,
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DynamicBatcher } from '../../src/core/batcher';
-import { CancelledError, DeadlineExceededError, MovaError, toGrpcStatus, UnavailableError } from '../../src/core/errors';
+import { CancelledError, DeadlineExceededError, errorMessage, MovaError, toGrpcStatus, UnavailableError } from '../../src/core/errors';
 import type { Logger } from '../../src/core/log';
 import type { GatewayRequest, GatewayResult } from '../request';
 import { decodeError, decodeRequest, decodeResult, encodeError, encodeRequest, encodeResult, type JobData, type JobResult } from './job-codec';
@@ -48,6 +48,27 @@ export function redisConnection(url: string): ConnectionOptions {
   };
 }
 
+/**
+ * One connection attempt with no retries, before BullMQ's clients (which retry forever): a wrong password, an
+ * unknown ACL user or nothing listening fails the gateway's start with a clear error instead of a hang. The URL in
+ * the message has its credentials removed.
+ */
+async function checkRedis(url: string): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000, enableOfflineQueue: false });
+  // ioredis reports an auth failure on 'error' and then rejects connect() with "Connection is closed".
+  let reported: unknown;
+  probe.on('error', (err: unknown) => (reported = err));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    const u = new URL(url);
+    throw new UnavailableError(`redis at ${u.hostname}:${u.port || 6379} is not usable: ${errorMessage(reported ?? err)}`, { cause: err });
+  } finally {
+    probe.disconnect();
+  }
+}
+
 export class BullmqQueue implements RequestQueue {
   private readonly queue: Queue<JobData, JobResult>;
   private readonly events: QueueEvents;
@@ -60,9 +81,18 @@ export class BullmqQueue implements RequestQueue {
 
   private constructor(private readonly opts: BullmqQueueOptions) {
     this.connection = redisConnection(opts.redisUrl);
-    this.queue = new Queue<JobData, JobResult>(opts.queueName, { connection: this.connection });
+    // 'completed' events carry each result (fused tokens included): keep the events stream short (BullMQ's default
+    // is 10 000 events, up to GBs of Redis memory). 2 000 still covers a minute of events at full load for a
+    // producer that reconnects after a Redis restart.
+    this.queue = new Queue<JobData, JobResult>(opts.queueName, { connection: this.connection, streams: { events: { maxLen: 2000 } } });
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
     this.events = new QueueEvents(opts.queueName, { connection: this.connection });
+    // Connection errors while Redis restarts are expected: every client reconnects (commands wait for it, the
+    // events listener resumes from the last event id it saw), so they are logged, never thrown.
+    const onError = (what: string) => (err: Error): void => opts.log.warn({ err: err.message }, `${what} redis connection error`);
+    this.queue.on('error', onError('queue'));
+    this.events.on('error', onError('queue events'));
+    this.redis.on('error', onError('cancel-mark'));
     this.events.on('completed', ({ jobId, returnvalue }) => {
       const p = this.pending.get(jobId);
       if (!p) return;
@@ -78,6 +108,7 @@ export class BullmqQueue implements RequestQueue {
   }
 
   static async connect(opts: BullmqQueueOptions): Promise<BullmqQueue> {
+    await checkRedis(opts.redisUrl);
     const q = new BullmqQueue(opts);
     await q.queue.waitUntilReady();
     await q.events.waitUntilReady();
@@ -155,7 +186,9 @@ export class BullmqQueue implements RequestQueue {
     this.batcher = batcher;
     const client = this.redis;
     this.worker = new Worker<JobData, JobResult>(this.opts.queueName, async (job: Job<JobData, JobResult>) => {
-      if (job.id && (await client.exists(this.cancelKey(job.id)))) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
+      // A failed check (Redis restarting) runs the job: a cancelled job that runs is wasted work, a dropped one is lost.
+      const cancelled = job.id ? await client.exists(this.cancelKey(job.id)).catch(() => 0) : 0;
+      if (cancelled) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
       try {
         return encodeResult(await batcher.submit(decodeRequest(job.data)));
       } catch (err) {
@@ -163,7 +196,11 @@ export class BullmqQueue implements RequestQueue {
         const wrapped = new MovaError(st.code, st.details);
         const retryable = err instanceof MovaError ? err.retryable : st.code === 14;
         if (!retryable) throw new UnrecoverableError(encodeError(wrapped));
-        this.opts.log.warn({ jobId: job.id, attempt: job.attemptsMade + 1, err: st.details }, 'retryable failure');
+        const attempt = job.attemptsMade + 1;
+        if (attempt >= this.opts.attempts) {
+          throw new UnrecoverableError(encodeError(new MovaError(st.code, `${st.details} (gave up after ${attempt} attempts)`)));
+        }
+        this.opts.log.warn({ jobId: job.id, attempt, err: st.details }, 'retryable failure');
         throw new Error(encodeError(wrapped));
       }
     }, {

@@ -15,6 +15,23 @@ export interface ExpertHandlerDeps {
   info: ExpertInfo;
   batcher: DynamicBatcher<ExpertRunRequest, ItemResults>;
   isReady: () => boolean;
+  /** TEST-ONLY injected delay before each ModelInfer (see ExpertServiceOptions.faultDelayMs). */
+  faultDelayMs?: number;
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandlers & grpc.UntypedServiceImplementation {
@@ -35,6 +52,7 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
     }),
     ModelInfer: unary('ModelInfer', async (req: ModelInferRequest__Output, ctx): Promise<ModelInferResponse> => {
       const parsed = parseInferRequest(req, d.name, d.info);
+      if (d.faultDelayMs) await abortableDelay(d.faultDelayMs, ctx.signal);
       const results = await d.batcher.submit(parsed.run, ctx.signal);
       return buildInferResponse(req, parsed, results);
     }),

@@ -1,6 +1,7 @@
 /** Expert service wiring: worker pool → dynamic batcher → OIP v2 gRPC server. */
 import path from 'node:path';
 import { DynamicBatcher } from '../../src/core/batcher';
+import { batcherMetrics } from '../../src/core/batcher-metrics';
 import { startGrpcServer } from '../../src/core/grpc-server';
 import { logger } from '../../src/core/log';
 import { loadInferenceProto } from '../../src/core/proto';
@@ -37,14 +38,17 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     name: cfg.entry.name,
   });
   const b = cfg.entry.batching;
+  const metrics = batcherMetrics('expert', { expert: cfg.entry.name });
   const batcher = new DynamicBatcher<ExpertRunRequest, ItemResults>({
     maxBatchSize: b.maxBatchSize,
     maxQueueDelayMs: b.maxQueueDelayMs,
     maxQueueSize: b.maxQueueSize,
     concurrency: cfg.workers,
     sizeOf: (r) => (r.kind === 'images' ? r.images.length : (r.pixels.dims[0] ?? 0)),
-    execute: (reqs) => executeBatch(pool, reqs),
+    execute: metrics.timed((reqs: ExpertRunRequest[]) => executeBatch(pool, reqs)),
+    onBatch: (s) => metrics.onBatch(s),
   });
+  metrics.watch(batcher);
   let ready = false;
   const proto = loadInferenceProto();
   const grpcServer = await startGrpcServer({
@@ -53,7 +57,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     limits: { maxMessageBytes: cfg.maxMessageBytes },
     services: [{
       definition: proto.inference.GRPCInferenceService.service,
-      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher, isReady: () => ready }),
+      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher, isReady: () => ready, faultDelayMs: cfg.faultDelayMs }),
       healthName: 'inference.GRPCInferenceService',
     }],
     reflectionProtos: ['inference/grpc_service.proto'],
@@ -61,6 +65,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
   ready = true;
   grpcServer.setServing(true);
   log.info({ address: grpcServer.address, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads }, 'expert serving');
+  if (cfg.faultDelayMs > 0) log.warn({ faultDelayMs: cfg.faultDelayMs }, 'TEST-ONLY fault injection: every inference is delayed');
   return {
     address: grpcServer.address,
     port: grpcServer.port,

@@ -1,6 +1,7 @@
 /** Fusion service wiring: adapter graph (built once) → worker pool → dynamic batcher → mova.v1.Fusion gRPC server. */
 import path from 'node:path';
 import { DynamicBatcher } from '../../src/core/batcher';
+import { batcherMetrics } from '../../src/core/batcher-metrics';
 import { ConfigError, errorMessage } from '../../src/core/errors';
 import { startGrpcServer, type RunningGrpcServer } from '../../src/core/grpc-server';
 import { logger } from '../../src/core/log';
@@ -71,12 +72,15 @@ export async function start(options: FusionServiceOptions): Promise<RunningFusio
     size: cfg.workers,
     name: 'fusion',
   });
+  const metrics = batcherMetrics('fusion');
   const batcher = new DynamicBatcher<FuseJob, FuseJobResult>({
     ...cfg.batching,
     concurrency: cfg.workers,
     sizeOf: (job) => job.n,
-    execute: (jobs) => executeFuseBatch(pool, c, jobs),
+    execute: metrics.timed((jobs: FuseJob[]) => executeFuseBatch(pool, c, jobs)),
+    onBatch: (s) => metrics.onBatch(s),
   });
+  metrics.watch(batcher);
   const proto = loadProto<FusionProto>(FUSION_PROTO);
   const trained = cfg.weights !== undefined;
   let grpcServer: RunningGrpcServer;

@@ -4,10 +4,10 @@ import { unary } from '../../src/core/grpc-call';
 import type { RouteRequest__Output } from '../../src/generated/mova/v1/RouteRequest';
 import type { RouteResponse } from '../../src/generated/mova/v1/RouteResponse';
 import type { RouterHandlers } from '../../src/generated/mova/v1/Router';
-import type { Router } from './router';
+import type { RouteFn } from './router-metrics';
 import { parseRouteRequest } from './validate';
 
-export function routerHandlers(d: { router: Router; embeddingWidth: number }): RouterHandlers & grpc.UntypedServiceImplementation {
+export function routerHandlers(d: { router: RouteFn; embeddingWidth: number }): RouterHandlers & grpc.UntypedServiceImplementation {
   return {
     Route: unary('Route', async (req: RouteRequest__Output, ctx): Promise<RouteResponse> => {
       const t0 = performance.now();

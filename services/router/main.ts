@@ -6,6 +6,7 @@ import type { ProtoGrpcType as RouterProto } from '../../src/generated/router';
 import { buildRouter } from './build';
 import { compileRouterConfig, type RouterServiceOptions } from './config';
 import { routerHandlers } from './handlers';
+import { observeRouter } from './router-metrics';
 
 export const ROUTER_PROTO = 'mova/v1/router.proto';
 
@@ -28,7 +29,7 @@ export async function start(options: RouterServiceOptions = {}): Promise<Running
     limits: { maxMessageBytes: cfg.maxMessageBytes },
     services: [{
       definition: proto.mova.v1.Router.service,
-      implementation: routerHandlers({ router, embeddingWidth: model.imageDim }),
+      implementation: routerHandlers({ router: observeRouter(router), embeddingWidth: model.imageDim }),
       healthName: 'mova.v1.Router',
     }],
     reflectionProtos: [ROUTER_PROTO],

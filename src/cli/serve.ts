@@ -1,5 +1,11 @@
-/** `mova serve <kind>`: run one service in the foreground until SIGINT/SIGTERM (what a pod runs). */
+/**
+ * `mova serve <kind>`: run one service in the foreground until SIGINT/SIGTERM (what a pod runs). With
+ * `--metrics-port N` (or MOVA_METRICS_PORT; 0 = off) it also serves Prometheus `/metrics` on that port; tracing is
+ * exported when MOVA_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT is set (src/core/tracing.ts).
+ */
 import { logger } from '../core/log';
+import { startMetricsServer, type MetricsServer } from '../core/metrics';
+import { initTracing, shutdownTracing } from '../core/tracing';
 import { int, parse, required, str, UsageError } from './args';
 
 export interface StoppableService {
@@ -63,11 +69,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
     'max-batch-size': { type: 'string' },
     'max-batch-delay-ms': { type: 'string' },
     'routing-policy': { type: 'string' },
+    'metrics-port': { type: 'string' },
   });
   const kind = positionals[0];
   const load = kind ? STARTERS[kind] : undefined;
   if (!kind || !load) throw new UsageError(`mova serve <${Object.keys(STARTERS).join('|')}> [--name NAME] [--port N] [--config FILE]`);
   const starter = await load();
+  const serviceName = kind === 'expert' && values.name !== undefined ? `mova-expert-${String(values.name)}` : `mova-${kind}`;
+  initTracing(serviceName);
   const port = int(values.port, 'port');
   const name = str(values.name, 'name');
   const config = str(values.config, 'config') ?? process.env.MOVA_CONFIG;
@@ -85,14 +94,17 @@ export async function serveCommand(argv: string[]): Promise<void> {
     routingPolicy: str(values['routing-policy'], 'routing-policy'),
   }));
   const log = logger('serve', { kind });
+  const metricsPort = int(values['metrics-port'], 'metrics-port') ?? int(process.env.MOVA_METRICS_PORT || undefined, 'MOVA_METRICS_PORT') ?? 0;
+  let metrics: MetricsServer | undefined;
+  if (metricsPort > 0) metrics = await startMetricsServer({ port: metricsPort, host: host ?? '127.0.0.1' });
   // One machine-readable line for launchers; logs go to stderr.
-  process.stdout.write(`${JSON.stringify({ ready: true, kind, name: name ?? kind, address: svc.address, ...(svc.httpUrl ? { http: svc.httpUrl } : {}), pid: process.pid })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, kind, name: name ?? kind, address: svc.address, ...(svc.httpUrl ? { http: svc.httpUrl } : {}), ...(metrics ? { metrics: metrics.url } : {}), pid: process.pid })}\n`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    svc.stop().then(() => process.exit(0), (err: unknown) => {
+    svc.stop().then(() => Promise.all([metrics?.close(), shutdownTracing()])).then(() => process.exit(0), (err: unknown) => {
       log.error({ err: String(err) }, 'shutdown failed');
       process.exit(1);
     });

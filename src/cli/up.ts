@@ -9,7 +9,7 @@ import { ProcessGroup, type StartedService } from '../launcher/process-group';
 import { int, parse, str } from './args';
 
 export async function upCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { config: { type: 'string' }, 'no-redis': { type: 'boolean' }, port: { type: 'string' }, 'any-ports': { type: 'boolean' } });
+  const { values } = parse(argv, { config: { type: 'string' }, 'no-redis': { type: 'boolean' }, port: { type: 'string' }, 'any-ports': { type: 'boolean' }, 'no-metrics': { type: 'boolean' } });
   const configPath = str(values.config, 'config') ?? process.env.MOVA_CONFIG ?? DEFAULT_REGISTRY_PATH;
   const registry = loadRegistry(configPath);
   const log = logger('up');
@@ -29,6 +29,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       redis: values['no-redis'] !== true,
       gatewayPort: int(values.port, 'port') ?? 50050,
       anyPorts: values['any-ports'] === true,
+      metrics: values['no-metrics'] !== true,
     });
     services.push(...(await Promise.all(plan.backends.map((spec) => group.start(spec)))));
     services.push(await group.start(plan.gateway(services)));
@@ -42,6 +43,6 @@ export async function upCommand(argv: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify({
     ready: true,
     gateway: gateway ? { grpc: gateway.address, http: gateway.http ?? null } : null,
-    services: services.map((s) => ({ name: s.name, kind: s.kind, address: s.address, pid: s.pid })),
+    services: services.map((s) => ({ name: s.name, kind: s.kind, address: s.address, ...(s.metrics ? { metrics: s.metrics } : {}), pid: s.pid })),
   })}\n`);
 }

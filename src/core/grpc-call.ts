@@ -4,8 +4,9 @@
  * status once, through toGrpcStatus.
  */
 import * as grpc from '@grpc/grpc-js';
-import { DeadlineExceededError, toGrpcStatus } from './errors';
+import { CancelledError, DeadlineExceededError, toGrpcStatus } from './errors';
 import { logger } from './log';
+import { observeServerCall, withServerSpan } from './grpc-observe';
 
 export interface CallContext {
   /** Aborted when the client cancels or the deadline passes. */
@@ -27,17 +28,25 @@ export function unary<Req, Res>(method: string, fn: (request: Req, ctx: CallCont
   return (call, callback) => {
     const controller = new AbortController();
     const deadline = deadlineOf(call as grpc.ServerUnaryCall<unknown, unknown>);
-    const onCancel = (): void => controller.abort(new Error('cancelled by client'));
+    const onCancel = (): void => controller.abort(new CancelledError('cancelled by client'));
     call.on('cancelled', onCancel);
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== undefined) {
       timer = setTimeout(() => controller.abort(new DeadlineExceededError('deadline exceeded')), Math.max(0, deadline - Date.now()));
     }
     const started = performance.now();
-    fn(call.request, { signal: controller.signal, deadline, metadata: call.metadata }).then(
-      (res) => callback(null, res),
+    // Tracing and metrics (grpc-observe.ts): a server span parented by the caller's traceparent, counts by code.
+    const span = withServerSpan(method, call.metadata, () => fn(call.request, { signal: controller.signal, deadline, metadata: call.metadata }));
+    span.result.then(
+      (res) => {
+        span.end(grpc.status.OK);
+        observeServerCall(method, grpc.status.OK, started);
+        callback(null, res);
+      },
       (err: unknown) => {
         const st = toGrpcStatus(err);
+        span.end(st.code, st.details);
+        observeServerCall(method, st.code, started);
         if (st.code === grpc.status.INTERNAL) log.error({ method, err: err instanceof Error ? err.stack : String(err) }, 'internal error');
         else log.debug({ method, code: st.code, details: st.details }, 'call failed');
         callback({ code: st.code, details: st.details });

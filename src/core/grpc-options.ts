@@ -34,6 +34,9 @@ export function channelOptions(limits: TransportLimits = {}): grpc.ChannelOption
     'grpc.max_send_message_length': max,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    // A restarted pod is used again within ~2 s (grpc-js defaults back off up to 120 s).
+    'grpc.initial_reconnect_backoff_ms': 250,
+    'grpc.max_reconnect_backoff_ms': 2000,
     'grpc-node.flow_control_window': HTTP2_WINDOW_BYTES,
   } as grpc.ChannelOptions;
 }

@@ -10,6 +10,7 @@ import type { Http2SecureServer, Http2Server, Http2Session } from 'node:http2';
 import { serverOptions, HTTP2_WINDOW_BYTES, type TransportLimits } from './grpc-options';
 import { logger } from './log';
 import { packageDefinition } from './proto';
+import { serverCredentials, tlsFilesFromEnv } from './tls';
 
 export interface ServiceBinding {
   definition: grpc.ServiceDefinition;
@@ -25,6 +26,7 @@ export interface GrpcServerOptions {
   /** .proto files (relative to protos/) to expose through server reflection. */
   reflectionProtos?: string[];
   limits?: TransportLimits;
+  /** @default TLS / mutual TLS from MOVA_TLS_* when set (src/core/tls.ts), else plaintext */
   credentials?: grpc.ServerCredentials;
 }
 
@@ -79,7 +81,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
   const host = opts.host ?? '127.0.0.1';
   const bindHost = host.includes(':') ? `[${host}]` : host;
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${bindHost}:${opts.port}`, opts.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync(`${bindHost}:${opts.port}`, opts.credentials ?? serverCredentials(tlsFilesFromEnv()), (err, p) => (err ? reject(err) : resolve(p)));
   });
   raiseServerWindows(server);
   const setServing = (serving: boolean): void => {

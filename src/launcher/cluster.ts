@@ -20,6 +20,8 @@ export interface PlanOptions {
   gatewayPort?: number;
   /** Ignore the registry's ports and let every service pick a free one. */
   anyPorts?: boolean;
+  /** Give every project service a Prometheus /metrics port (free ports, reported as `metrics`). @default false */
+  metrics?: boolean;
 }
 
 export async function clusterPlan(registry: Registry, configPath: string, opts: PlanOptions = {}): Promise<ClusterPlan> {
@@ -28,16 +30,18 @@ export async function clusterPlan(registry: Registry, configPath: string, opts: 
   const redisBinary = opts.redis === false ? undefined : redisServerPath();
   const redisPort = redisBinary ? await freePort() : undefined;
   const redisUrl = redisPort ? `redis://127.0.0.1:${redisPort}` : undefined;
+  const metricsArgs = async (): Promise<string[]> => (opts.metrics ? ['--metrics-port', String(await freePort())] : []);
   const backends: ServiceSpec[] = [
     ...(redisBinary && redisPort ? [redisSpec(redisBinary, redisPort)] : []),
-    ...registry.experts.map((e) => movaServe('expert', e.name, ['--name', e.name, '--port', port(e.port), ...config])),
-    movaServe('router', 'router', ['--port', port(registry.router.port), ...config]),
-    movaServe('fusion', 'fusion', ['--port', port(registry.fusion.port), ...config]),
+    ...(await Promise.all(registry.experts.map(async (e) => movaServe('expert', e.name, ['--name', e.name, '--port', port(e.port), ...config, ...(await metricsArgs())])))),
+    movaServe('router', 'router', ['--port', port(registry.router.port), ...config, ...(await metricsArgs())]),
+    movaServe('fusion', 'fusion', ['--port', port(registry.fusion.port), ...config, ...(await metricsArgs())]),
   ];
   const gatewayPort = opts.anyPorts ? 0 : (opts.gatewayPort ?? 50050);
+  const gatewayMetrics = await metricsArgs();
   const gateway = (started: readonly StartedService[]): ServiceSpec => {
-    const env = Object.fromEntries(started.filter((s) => s.kind !== 'redis').map((s) => [addressEnvKey(s.name), s.address]));
-    return movaServe('gateway', 'gateway', ['--port', String(gatewayPort), ...config, ...(redisUrl ? ['--redis', redisUrl] : [])], env);
+    const addresses = Object.fromEntries(started.filter((s) => s.kind !== 'redis').map((s) => [addressEnvKey(s.name), s.address]));
+    return movaServe('gateway', 'gateway', ['--port', String(gatewayPort), ...config, ...(redisUrl ? ['--redis', redisUrl] : []), ...gatewayMetrics], addresses);
   };
   return { backends, gateway, redisUrl };
 }

@@ -22,6 +22,8 @@ export interface ServiceSpec {
 export interface Endpoints {
   address: string;
   http?: string;
+  /** Prometheus endpoint (`http://host:port/metrics`), when the service serves one. */
+  metrics?: string;
 }
 
 export interface StartedService extends Endpoints {
@@ -42,8 +44,8 @@ export function movaServe(kind: Exclude<ServiceKind, 'redis'>, name: string, arg
     ...(env ? { env } : {}),
     readyFrom: (line) => {
       try {
-        const msg = JSON.parse(line) as { ready?: boolean; address?: string; http?: string };
-        return msg.ready && msg.address ? { address: msg.address, ...(msg.http ? { http: msg.http } : {}) } : undefined;
+        const msg = JSON.parse(line) as { ready?: boolean; address?: string; http?: string; metrics?: string };
+        return msg.ready && msg.address ? { address: msg.address, ...(msg.http ? { http: msg.http } : {}), ...(msg.metrics ? { metrics: msg.metrics } : {}) } : undefined;
       } catch {
         return undefined;
       }
@@ -51,8 +53,15 @@ export function movaServe(kind: Exclude<ServiceKind, 'redis'>, name: string, arg
   };
 }
 
+interface Child {
+  spec: ServiceSpec;
+  child: ChildProcess;
+  /** Set once the service printed its ready line. */
+  started?: StartedService;
+}
+
 export class ProcessGroup {
-  private readonly children: { spec: ServiceSpec; child: ChildProcess }[] = [];
+  private readonly children: Child[] = [];
   private stopping = false;
 
   constructor(private readonly onUnexpectedExit: (name: string, code: number | null, signal: string | null) => void = () => {}) {}
@@ -63,7 +72,8 @@ export class ProcessGroup {
 
   async start(spec: ServiceSpec, timeoutMs = 180_000): Promise<StartedService> {
     const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...spec.env } });
-    this.children.push({ spec, child });
+    const entry: Child = { spec, child };
+    this.children.push(entry);
     const endpoints = await new Promise<Endpoints>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${spec.name} was not ready within ${timeoutMs} ms`)), timeoutMs);
       const rl = createInterface({ input: child.stdout! });
@@ -84,9 +94,44 @@ export class ProcessGroup {
       });
     });
     child.on('exit', (code, signal) => {
-      if (!this.stopping) this.onUnexpectedExit(spec.name, code, signal);
+      if (!this.stopping && !this.killed.has(child)) this.onUnexpectedExit(spec.name, code, signal);
     });
-    return { name: spec.name, kind: spec.kind, ...endpoints, pid: child.pid ?? -1 };
+    entry.started = { name: spec.name, kind: spec.kind, ...endpoints, pid: child.pid ?? -1 };
+    return entry.started;
+  }
+
+  private readonly killed = new WeakSet<ChildProcess>();
+
+  private latest(name: string): Child {
+    const entry = [...this.children].reverse().find((c) => c.spec.name === name);
+    if (!entry) throw new Error(`no service "${name}" in this group`);
+    return entry;
+  }
+
+  /** Sends `signal` to the named service (fault injection, rolling restarts) and waits for it to exit. */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const { child } = this.latest(name);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    this.killed.add(child);
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  /**
+   * Starts the named service again from its spec, on the port it had (so clients reconnect to the same address),
+   * with `env` added. The previous process must have exited (see kill).
+   */
+  async restart(name: string, env: NodeJS.ProcessEnv = {}, timeoutMs?: number): Promise<StartedService> {
+    // The first spec (not the last restart's, which may carry fault-injection env) plus `env`.
+    const spec = this.children.find((c) => c.spec.name === name)!.spec;
+    const { started } = this.latest(name);
+    const port = started ? /:(\d+)\/?$/.exec(started.address)?.[1] : undefined;
+    const args = [...spec.args];
+    const i = args.indexOf('--port');
+    if (port !== undefined && i >= 0 && i + 1 < args.length) args[i + 1] = port;
+    return this.start({ ...spec, args, env: { ...spec.env, ...env } }, timeoutMs);
   }
 
   /** SIGTERM every child (in reverse start order), SIGKILL those still alive after `graceMs`. */

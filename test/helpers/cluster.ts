@@ -14,14 +14,18 @@ export interface Backends {
   stop(): Promise<void>;
 }
 
-export async function startBackends(opts: { redis?: boolean; configPath?: string } = {}): Promise<Backends> {
+/**
+ * `env` is added to every backend's environment (e.g. MOVA_TLS_* to run the cluster with mutual TLS); `metrics`
+ * gives every backend a /metrics port (StartedService.metrics).
+ */
+export async function startBackends(opts: { redis?: boolean; configPath?: string; env?: NodeJS.ProcessEnv; metrics?: boolean } = {}): Promise<Backends> {
   const configPath = opts.configPath ?? DEFAULT_REGISTRY_PATH;
-  const plan = await clusterPlan(loadRegistry(configPath), configPath, { anyPorts: true, redis: opts.redis ?? true });
+  const plan = await clusterPlan(loadRegistry(configPath), configPath, { anyPorts: true, redis: opts.redis ?? true, metrics: opts.metrics ?? false });
   const group = new ProcessGroup((name, code, signal) => {
     process.stderr.write(`backend ${name} exited unexpectedly (code ${code}, signal ${signal})\n`);
   });
   try {
-    const services = await Promise.all(plan.backends.map((s) => group.start(s)));
+    const services = await Promise.all(plan.backends.map((s) => group.start(opts.env && s.kind !== 'redis' ? { ...s, env: { ...s.env, ...opts.env } } : s)));
     const addresses = Object.fromEntries(services.filter((s) => s.kind !== 'redis').map((s) => [s.name, s.address]));
     return { addresses, services, redisUrl: plan.redisUrl, group, stop: () => group.stop() };
   } catch (err) {

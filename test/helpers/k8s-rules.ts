@@ -172,7 +172,27 @@ export function checkRules(objects: readonly K8sObject[], opts: RuleOptions): st
     ...checkNetworkPolicies(objects),
     ...checkGpu(objects, opts),
     ...checkScaledObjects(objects),
+    ...checkMetricsScrape(objects),
   ];
+}
+
+/** Every mova service pod serves /metrics on a container port named `metrics` that its scrape annotations name. */
+function checkMetricsScrape(objects: readonly K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const w of workloads(objects)) {
+    const component = podLabels(w)['app.kubernetes.io/component'] ?? '';
+    if (!['gateway', 'router', 'fusion', 'expert'].includes(component)) continue;
+    const ann = w.template.metadata?.annotations ?? {};
+    const c = w.template.spec?.containers[0];
+    const port = (c?.ports ?? []).find((p) => p.name === 'metrics')?.containerPort;
+    const env = (c?.env ?? []).find((e) => e.name === 'MOVA_METRICS_PORT')?.value;
+    if (port === undefined) problems.push(`${id(w.obj)}: no container port named metrics`);
+    if (ann['prometheus.io/scrape'] !== 'true' || ann['prometheus.io/port'] !== String(port) || ann['prometheus.io/path'] !== '/metrics') {
+      problems.push(`${id(w.obj)}: prometheus.io/{scrape,port,path} annotations do not name its metrics port ${port}`);
+    }
+    if (env !== String(port)) problems.push(`${id(w.obj)}: MOVA_METRICS_PORT (${env}) is not its metrics port ${port}`);
+  }
+  return problems;
 }
 
 function checkNamespaces(objects: readonly K8sObject[]): string[] {
@@ -396,7 +416,10 @@ function checkNetworkPolicies(objects: readonly K8sObject[]): string[] {
           const fromGateway = !peer.namespaceSelector && !peer.ipBlock && peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'gateway';
           const kedaToRedis = component === 'redis' && !peer.podSelector && !peer.ipBlock
             && peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'keda';
-          if (!fromGateway && !kedaToRedis) problems.push(`${id(p)}: lets ${JSON.stringify(peer)} reach ${id(w.obj)} (only the gateway may)`);
+          // Prometheus in namespace `monitoring` may reach the `metrics` port only.
+          const scrape = !peer.podSelector && !peer.ipBlock && peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring'
+            && (rule.ports ?? []).length > 0 && (rule.ports ?? []).every((port) => port.port === 'metrics');
+          if (!fromGateway && !kedaToRedis && !scrape) problems.push(`${id(p)}: lets ${JSON.stringify(peer)} reach ${id(w.obj)} (only the gateway may)`);
         }
         if ((rule.ports ?? []).length === 0) problems.push(`${id(p)}: ingress to ${id(w.obj)} on every port`);
       }
