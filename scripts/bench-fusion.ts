@@ -27,6 +27,7 @@ import { buildAdapterGraph, FUSION_IO } from '../services/fusion/adapter-graph';
 import { adapterOptionsFromRegistry } from '../services/fusion/config';
 import { start } from '../services/fusion/main';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
+import { median, round, timeRuns } from '../src/bench/common';
 
 /** Feature geometry of the default registry's models ([H, W, C] of the exposed feature map). */
 const KNOWN_GEOMETRY: Readonly<Record<string, readonly [number, number, number]>> = {
@@ -87,25 +88,6 @@ function wire(name: string, shape: number[], data: Float32Array): { name: string
   return { name, datatype: 'FP32', shape, raw: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
-
-async function time(iterations: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 3; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
-}
-
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
-
 interface Row {
   chosen: number;
   batch: number;
@@ -152,7 +134,7 @@ async function main(): Promise<void> {
       for (const batch of batches) {
         const x = makeInputs(c, batch, k, rand);
         const feeds: Record<string, ort.Tensor> = {};
-        const local = await time(iterations, async () => {
+        const local = await timeRuns(iterations, async () => {
           feeds[FUSION_IO.base] = new ort.Tensor('float32', x.base, [batch, c.tokens, c.baseWidth]);
           feeds[FUSION_IO.mask] = new ort.Tensor('float32', x.mask, [batch, c.maxExperts]);
           feeds[FUSION_IO.context] = new ort.Tensor('float32', x.context, [batch, c.contextWidth]);
@@ -166,7 +148,7 @@ async function main(): Promise<void> {
           context: wire('context', [batch, c.contextWidth], x.context),
         };
         const graphMs: number[] = [];
-        const remote = await time(iterations, () => new Promise<void>((resolve, reject) => {
+        const remote = await timeRuns(iterations, () => new Promise<void>((resolve, reject) => {
           client.Fuse(request, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null, res?: FuseResponse__Output) => {
             if (err || !res) return reject(err ?? new Error('empty reply'));
             graphMs.push(res.inference_ms);
