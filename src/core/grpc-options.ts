@@ -22,8 +22,7 @@ export function serverOptions(limits: TransportLimits = {}): grpc.ServerOptions 
     'grpc-node.max_session_memory': 256,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_permit_without_calls': 1,
-    'grpc.http2.max_frame_size': 1024 * 1024,
-    'grpc-node.flow_control_window': HTTP2_WINDOW_BYTES,
+    // The server-side receive windows are raised per session by startGrpcServer (grpc-js has no server option).
   } as grpc.ServerOptions;
 }
 
