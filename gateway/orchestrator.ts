@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { DeadlineExceededError, errorMessage, InvalidArgumentError, MovaError, UnavailableError, toGrpcStatus } from '../src/core/errors';
+import { DeadlineExceededError, InvalidArgumentError, UnavailableError, toGrpcStatus } from '../src/core/errors';
 import type { Logger } from '../src/core/log';
 import type { Float32Tensor } from '../services/expert/pipeline';
 import type { ExpertBatchResult, ExpertClient, FusionClient, RouteDecision, RouterClient } from './ports';
@@ -59,6 +59,10 @@ function isTimeout(err: unknown): boolean {
   return toGrpcStatus(err).code === GrpcStatus.DEADLINE_EXCEEDED;
 }
 
+function isInvalid(err: unknown): boolean {
+  return toGrpcStatus(err).code === GrpcStatus.INVALID_ARGUMENT;
+}
+
 export class Orchestrator {
   constructor(private readonly d: OrchestratorDeps) {}
 
@@ -81,29 +85,28 @@ export class Orchestrator {
   }
 
   private async baseStage(reqs: GatewayRequest[], batchId: string, deadline: number, signal?: AbortSignal): Promise<(ExpertBatchResult | Error)[]> {
-    const images = reqs.map((r) => r.image);
-    try {
+    const callBase = (images: Uint8Array[]): Promise<ExpertBatchResult> => {
       this.d.onExpertCall?.({ expert: this.d.base.name, size: images.length, batchId });
-      const res = await this.d.base.infer(images, { deadline, pooled: true, ...(signal ? { signal } : {}) });
+      return this.d.base.infer(images, { deadline, pooled: true, ...(signal ? { signal } : {}) });
+    };
+    try {
+      const res = await callBase(reqs.map((r) => r.image));
       return reqs.map((_, i) => ({
         features: gatherRows(res.features, [i]),
         pooled: res.pooled ? gatherRows(res.pooled, [i]) : undefined,
         decoded: [res.decoded[i]],
       } as ExpertBatchResult));
     } catch (err) {
+      if (!isInvalid(err)) throw new UnavailableError(`base expert "${this.d.base.name}" failed: ${toGrpcStatus(err).details}`, { cause: err });
       // A bad image fails the whole base call: isolate it by calling item by item.
-      if (err instanceof MovaError ? err.code === GrpcStatus.INVALID_ARGUMENT : toGrpcStatus(err).code === GrpcStatus.INVALID_ARGUMENT) {
-        if (reqs.length === 1) return [new InvalidArgumentError(toGrpcStatus(err).details)];
-        return Promise.all(reqs.map(async (r) => {
-          try {
-            this.d.onExpertCall?.({ expert: this.d.base.name, size: 1, batchId });
-            return await this.d.base.infer([r.image], { deadline, pooled: true, ...(signal ? { signal } : {}) });
-          } catch (e) {
-            return toGrpcStatus(e).code === GrpcStatus.INVALID_ARGUMENT ? new InvalidArgumentError(toGrpcStatus(e).details) : new UnavailableError(`base expert failed: ${toGrpcStatus(e).details}`, { cause: e });
-          }
-        }));
-      }
-      throw new UnavailableError(`base expert "${this.d.base.name}" failed: ${toGrpcStatus(err).details}`, { cause: err });
+      if (reqs.length === 1) return [new InvalidArgumentError(toGrpcStatus(err).details)];
+      return Promise.all(reqs.map(async (r) => {
+        try {
+          return await callBase([r.image]);
+        } catch (e) {
+          return isInvalid(e) ? new InvalidArgumentError(toGrpcStatus(e).details) : new UnavailableError(`base expert failed: ${toGrpcStatus(e).details}`, { cause: e });
+        }
+      }));
     }
   }
 
@@ -133,7 +136,7 @@ export class Orchestrator {
         })), { deadline: maxDeadline, ...(signal ? { signal } : {}) });
         return { decisions };
       } catch (err) {
-        if (toGrpcStatus(err).code === GrpcStatus.INVALID_ARGUMENT) throw err;
+        if (isInvalid(err)) throw err;
         const msg = toGrpcStatus(err).details;
         this.d.log.warn({ batchId, err: msg }, 'router failed; answering base-only');
         return {
@@ -214,7 +217,7 @@ export class Orchestrator {
     try {
       fusionStage = await timed(() => this.d.fusion.fuse({ base: baseTokens, experts: slotTensors, mask: { data: mask, dims: [n, E] }, context }, { deadline: maxDeadline, ...(signal ? { signal } : {}) }));
     } catch (err) {
-      throw new UnavailableError(`fusion failed: ${errorMessage(toGrpcStatus(err).details)}`, { cause: err });
+      throw new UnavailableError(`fusion failed: ${toGrpcStatus(err).details}`, { cause: err });
     }
     const { fused, gates } = fusionStage.value;
     const L = gates.dims[1] ?? 1;
