@@ -10,9 +10,10 @@ import type { ExpertInfo, ExpertRunRequest, ExpertRunResult } from './runner';
 
 export type ExpertPool = WorkerPool<ExpertRunRequest, ExpertRunResult, ExpertInfo>;
 
+/** Rows [start, start+count) of a batch output: a view, not a copy (the worker's result buffers are ours alone). */
 function rows(t: Float32Tensor, start: number, count: number): Float32Tensor {
   const per = (t.dims[0] ?? 0) === 0 ? 0 : t.data.length / (t.dims[0] ?? 1);
-  return { data: t.data.slice(start * per, (start + count) * per), dims: [count, ...t.dims.slice(1)] };
+  return { data: t.data.subarray(start * per, (start + count) * per), dims: [count, ...t.dims.slice(1)] };
 }
 
 async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[]): Promise<(ItemResults | Error)[]> {
@@ -38,19 +39,31 @@ async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[]): Pr
   return out;
 }
 
+/** An array whose buffer it alone spans (a fresh decode or conversion), so it can be moved to the worker as is. */
+function ownsBuffer(a: Float32Array): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+}
+
 async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[]): Promise<(ItemResults | Error)[]> {
   const first = reqs[0];
   if (!first) return [];
   const per = first.pixels.data.length / (first.pixels.dims[0] || 1);
   const total = reqs.reduce((s, r) => s + (r.pixels.dims[0] ?? 0), 0);
-  const data = new Float32Array(total * per);
-  let off = 0;
-  for (const r of reqs) {
-    data.set(r.pixels.data, off);
-    off += r.pixels.data.length;
+  // One request whose pixels own their buffer: move that buffer to the worker (no copy). Otherwise concatenate
+  // into a fresh buffer. Either way the main thread copies the tensor at most once (decode or here), and a
+  // request's pixels are not read again after this point.
+  let data: Float32Array;
+  if (reqs.length === 1 && ownsBuffer(first.pixels.data)) {
+    data = first.pixels.data;
+  } else {
+    data = new Float32Array(total * per);
+    let off = 0;
+    for (const r of reqs) {
+      data.set(r.pixels.data, off);
+      off += r.pixels.data.length;
+    }
   }
-  // The concatenated buffer is ours alone: move it to the worker instead of copying it.
-  const res = await pool.run({ kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } }, [data.buffer]);
+  const res = await pool.run({ kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } }, [data.buffer as ArrayBuffer]);
   let start = 0;
   return reqs.map((r) => {
     const n = r.pixels.dims[0] ?? 0;

@@ -137,7 +137,12 @@ export function decodeTensor(
         `${what}: shape [${shape.join(',')}] of ${meta.datatype} needs ${expected} bytes, got ${raw.byteLength}`,
       );
     }
-    // Copy into a fresh, aligned buffer (protobuf byte fields are arbitrary slices of the message buffer).
+    // Protobuf byte fields are arbitrary slices of the message buffer: view them in place when they happen to be
+    // aligned for the element type, else copy into a fresh, aligned buffer. Either way the caller must not transfer
+    // or detach `data.buffer` unless the array spans all of it (then it is the fresh copy, owned by the caller).
+    if (raw.byteOffset % info.bytes === 0) {
+      return { name: meta.name, datatype: meta.datatype, shape, data: info.view(raw.buffer as ArrayBuffer, raw.byteOffset, count) };
+    }
     const copy = new ArrayBuffer(expected);
     new Uint8Array(copy).set(raw);
     return { name: meta.name, datatype: meta.datatype, shape, data: info.view(copy, 0, count) };
