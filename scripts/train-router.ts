@@ -16,10 +16,31 @@ import { computeEmbeddings } from './router-data/embeddings';
 import { catalog } from './router-data/images';
 import { toTrainData } from './router-train/data';
 import { exportRouterOnnx } from './router-train/export-onnx';
-import { initMlp, predict, train } from './router-train/mlp';
+import { initMlp, mergeMlps, predict, train, type MlpWeights } from './router-train/mlp';
 import { fitPca } from './router-train/pca';
+import { Rng } from './router-data/rng';
 
-export const DEFAULT_TRAIN: { seed: number; steps: number; lr: number; l2: number; hidden: number; components: number } = Object.freeze({ seed: 1234, steps: 400, lr: 0.005, l2: 1e-4, hidden: 32, components: 16 });
+export const DEFAULT_TRAIN: { seed: number; steps: number; lr: number; l2: number; hidden: number; components: number; augment: number; dropWords: number; ensemble: number } = Object.freeze({ seed: 1234, steps: 400, lr: 0.005, l2: 1e-4, hidden: 32, components: 16, augment: 0, dropWords: 0.2, ensemble: 1 });
+
+/**
+ * Word-dropout augmentation: `copies` extra versions of every training sample with each word of its instruction
+ * dropped with probability `p` (at least one word kept), same image and labels. Seeded, so training stays
+ * deterministic. It teaches the model not to lean on any single word of a phrasing.
+ */
+export function augmentWordDropout(samples: readonly Sample[], copies: number, p: number, seed: number): Sample[] {
+  if (copies <= 0) return [...samples];
+  const r = new Rng(seed ^ 0x5bd1e995);
+  const out: Sample[] = [...samples];
+  for (let c = 0; c < copies; c++) {
+    for (const s of samples) {
+      const words = s.instruction.split(/\s+/).filter((w) => w !== '');
+      const kept = words.filter(() => r.next() >= p);
+      const text = (kept.length > 0 ? kept : [words[r.int(words.length)] ?? s.instruction]).join(' ');
+      out.push({ ...s, instruction: text });
+    }
+  }
+  return out;
+}
 
 export interface TrainResult {
   onnx: Uint8Array;
@@ -57,15 +78,24 @@ export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainR
   const emb = await computeEmbeddings(ids, opts.registryPath ?? DEFAULT_REGISTRY_PATH, log);
   const trainSet = opts.trainSamples ?? samples.filter((s) => s.split === 'train');
   const testSet = opts.evalSamples ?? samples.filter((s) => s.split === 'test');
-  const trainData = toTrainData(trainSet, emb);
+  const trainData = toTrainData(augmentWordDropout(trainSet, o.augment, o.dropWords, o.seed), emb);
   const shape = { textDim: TEXT_FEATURE_DIM, imageDim: emb.width, hidden: o.hidden, labels: ROUTER_LABELS.length };
   const trainImages = [...new Set(trainSet.map((s) => s.image))].sort().map((id) => Float64Array.from(emb.byId.get(id) ?? []));
-  const w = initMlp(shape, o.seed, fitPca(trainImages, o.components));
+  const pca = fitPca(trainImages, o.components);
   const t0 = performance.now();
-  const { finalLoss } = train(w, trainData, { seed: o.seed, steps: o.steps, lr: o.lr, l2: o.l2, onStep: (s, l) => { if (s % 50 === 0) log(`step ${s} loss ${l.toFixed(4)}`); } });
+  // `ensemble` members differ only in their initialisation seed (seed, seed+1, ...); their mean logit is the model.
+  const members: MlpWeights[] = [];
+  let finalLoss = 0;
+  for (let k = 0; k < o.ensemble; k++) {
+    const m = initMlp(shape, o.seed + k, pca);
+    const res = train(m, trainData, { seed: o.seed + k, steps: o.steps, lr: o.lr, l2: o.l2, onStep: (s, l) => { if (s % 50 === 0) log(`member ${k} step ${s} loss ${l.toFixed(4)}`); } });
+    finalLoss += res.finalLoss / o.ensemble;
+    members.push(m);
+  }
+  const w = mergeMlps(members);
   const trainMs = performance.now() - t0;
   const metrics = {
-    seed: o.seed, steps: o.steps, lr: o.lr, l2: o.l2, hidden: o.hidden, components: o.components, labels: ROUTER_LABELS,
+    seed: o.seed, steps: o.steps, lr: o.lr, l2: o.l2, hidden: o.hidden, ensemble: o.ensemble, components: o.components, augment: o.augment, dropWords: o.dropWords, labels: ROUTER_LABELS,
     textDim: TEXT_FEATURE_DIM, imageDim: emb.width,
     samples: { train: trainSet.length, test: testSet.length, instructions: new Set(samples.map((s) => s.instruction)).size },
     datasetSha256: createHash('sha256').update(toJsonl(samples)).digest('hex'),

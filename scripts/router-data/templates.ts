@@ -66,6 +66,15 @@ export const TEMPLATES: readonly Template[] = [
     'Where exactly is the {obj} located?', 'Give coordinates for the {obj}.', 'How many items are visible?', 'Highlight the {obj}.',
     'Is the {obj} above or below the centre?', 'Spot the {obj} and tell me where it is.', 'Put a rectangle around each object.',
     'What is the position of the {obj} in the frame?', 'Count how many {obj}s you can see.', 'Which object is in the middle?',
+    // Added 2026-11-29 after grouped CV on the TRAINING split showed grounding phrasings with unseen verbs
+    // (mark, segment, coordinates, above/below) falling back to the base expert. Appended, so earlier templates keep
+    // their split; every fourth of these is held out like the rest.
+    'Tell me the coordinates of every {obj}.', 'Outline each {obj} with a bounding box.', 'What is to the left of the {obj}?',
+    'Which objects overlap each other?', 'Is the {obj} in the foreground or the background?', 'Number the objects you can detect.',
+    'Where in the frame does the {obj} appear?', 'What is behind the {obj}?', 'Give me the pixel location of the {obj}.',
+    'Which object is the largest in the photo?', 'Is the {obj} near the bottom edge?', 'Circle the {obj} for me.',
+    'How many distinct objects can you find?', 'Which object is on the right side?', 'Is anything placed between the {obj} and the edge?',
+    'Tag each object and its position.',
   ]),
   ...T('face', ['face'], ['face-photo'], [
     'How many faces are in this photo?', 'Is the person smiling?', 'Find the faces.', 'Is anyone looking at the camera?',
@@ -78,6 +87,10 @@ export const TEMPLATES: readonly Template[] = [
     'Describe the person\'s face.', 'How many people are facing the camera?', 'Is her expression happy?', 'Does the face look tired?',
     'Where are the eyes of the person looking?',
     'Is he looking at the camera or away?', 'Is her face happy or sad?', 'Are the person\'s eyes visible?', 'Does she look at the viewer?',
+    // Added 2026-11-29 (same grouped-CV reason as above).
+    'Is the person in the photo wearing makeup?', 'Count the faces you can see.', 'Is the face in profile or frontal?',
+    'Does the person look surprised?', 'Is this a selfie?', 'How many people are in the portrait?', 'Is the person frowning?',
+    'Are there any faces in this image?',
   ]),
   ...T('grounding+face', ['face', 'grounding'], ['face-photo'], [
     'Locate the person and their face.', 'Find the face and the {obj} next to them.', 'Box every person and every face.',
@@ -90,6 +103,10 @@ export const TEMPLATES: readonly Template[] = [
     'Is there any photograph in this image?',
     'Is this image a screenshot or a photograph?', 'Is this a photograph?', 'Is the image black and white?', 'How big is this image?',
     'Is this a scan or a screenshot?', 'Does this picture contain any photo?', 'Is the image tilted?', 'Is the image high resolution?',
+    // Added 2026-11-29 (same grouped-CV reason as above): questions about the image file itself, not its text.
+    'Is the picture upside down?', 'Is this image cropped?', 'Is it landscape or portrait orientation?', 'Is the image too dark?',
+    'Does the image have a border?', 'Is the contrast good?', 'Is the image rotated?', 'Is this image grayscale?',
+    'Is the picture overexposed?', 'Is this a vector graphic or a bitmap?', 'Does the image look compressed?', 'Is the image noisy?',
   ]),
 ];
 

@@ -133,3 +133,29 @@ export function train(w: MlpWeights, d: TrainData, o: TrainOptions): { finalLoss
   }
   return { finalLoss: loss };
 }
+
+/**
+ * Average of several trained MLPs' logits as ONE wider MLP (same PCA, same inputs): hidden units concatenated,
+ * output weights stacked and divided by the member count, output biases averaged. Exactly the mean-logit
+ * ensemble, and exported like any single model.
+ */
+export function mergeMlps(members: readonly MlpWeights[]): MlpWeights {
+  const first = members[0];
+  if (!first) throw new Error('mergeMlps: no members');
+  if (members.length === 1) return first;
+  const M = members.length;
+  const { textDim, labels: L, hidden: H } = first;
+  const D = first.pca.k;
+  const HM = H * M;
+  const w1t = new Float64Array(textDim * HM), w1i = new Float64Array(D * HM), b1 = new Float64Array(HM);
+  const w2 = new Float64Array(HM * L), b2 = new Float64Array(L);
+  members.forEach((m, k) => {
+    if (m.hidden !== H || m.pca !== first.pca) throw new Error('mergeMlps: members must share shape and PCA');
+    for (let r = 0; r < textDim; r++) w1t.set(m.w1t.subarray(r * H, (r + 1) * H), r * HM + k * H);
+    for (let r = 0; r < D; r++) w1i.set(m.w1i.subarray(r * H, (r + 1) * H), r * HM + k * H);
+    b1.set(m.b1, k * H);
+    for (let h = 0; h < H; h++) for (let l = 0; l < L; l++) w2[(k * H + h) * L + l] = m.w2[h * L + l]! / M;
+    for (let l = 0; l < L; l++) b2[l]! += m.b2[l]! / M;
+  });
+  return { ...first, hidden: HM, w1t, w1i, b1, w2, b2 };
+}

@@ -1,13 +1,14 @@
 /**
  * Hyper-parameter search for the router WITHOUT touching the held-out split: 4-fold cross-validation over the
  * training split, folds by template (so validation phrasings are unseen, as in the held-out split). Prints the
- * mean validation top-1 per configuration. Usage: node dist/scripts/router-train/sweep.js
+ * mean validation top-1 per configuration. Usage: node dist/scripts/router-train/sweep.js ['[{"augment":2}, ...]']
  */
 import { loadDataset } from '../router-data/dataset';
 import { DEFAULT_TRAIN, trainRouter } from '../train-router';
 
-const GRID = [
+const GRID = process.argv[2] ? (JSON.parse(process.argv[2]) as Record<string, number>[]) : [
   { l2: 1e-3 }, { l2: 1e-4 }, { l2: 1e-4, hidden: 64 }, { l2: 1e-4, steps: 800, lr: 0.003 }, { l2: 1e-4, components: 8 }, { l2: 1e-4, components: 32 },
+  { augment: 1 }, { augment: 2 }, { augment: 2, dropWords: 0.3 }, { augment: 4 },
 ];
 
 async function main(): Promise<void> {
