@@ -353,6 +353,33 @@ describe('fp16', () => {
     }
   });
 
+  it('the fast array conversions are bit-identical to the scalar ones', () => {
+    // float32 → half: every exponent band's edges (normal/subnormal boundary, the 65520 overflow edge, ties at each
+    // rounding position) plus 200k random bit patterns; half → float: all 65536 patterns.
+    const edges = [0x38800000, 0x387fffff, 0x477fefff, 0x477ff000, 0x477fe000, 0x7f800000, 0x7fc00000, 0x00000001, 0x33000000, 0x33000001, 0x3f801000, 0x3f803000, 0x3f800fff, 0x3f801001];
+    let seed = 12345;
+    const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const bits = new Uint32Array(200_000 + edges.length * 2);
+    edges.forEach((e, i) => { bits[2 * i] = e; bits[2 * i + 1] = (e | 0x80000000) >>> 0; });
+    for (let i = edges.length * 2; i < bits.length; i++) bits[i] = (rand() ^ (rand() << 16)) >>> 0;
+    const f = new Float32Array(bits.buffer);
+    const fast = float32ToHalf(f);
+    for (let i = 0; i < f.length; i++) {
+      const ref = toHalfBits(f[i]!);
+      const bothNaN = Number.isNaN(f[i]!) && (fast[i]! & 0x7c00) === 0x7c00 && (fast[i]! & 0x3ff) !== 0;
+      if (fast[i] !== ref && !bothNaN) assert.fail(`float32 bits 0x${bits[i]!.toString(16)}: fast 0x${fast[i]!.toString(16)}, scalar 0x${ref.toString(16)}`);
+    }
+    // A view into a bigger buffer converts only its own elements.
+    const carrier = new Float32Array([9, 1, 2, 9]);
+    assert.deepEqual(Array.from(float32ToHalf(carrier.subarray(1, 3))), [0x3c00, 0x4000]);
+    const all = Uint16Array.from({ length: 0x10000 }, (_, h) => h);
+    const back = halfToFloat32(all);
+    for (let h = 0; h < 0x10000; h++) {
+      const ref = fromHalfBits(h);
+      if (!(Object.is(back[h], ref) || (Number.isNaN(ref) && Number.isNaN(back[h]!)))) assert.fail(`half 0x${h.toString(16)}: ${back[h]} vs ${ref}`);
+    }
+  });
+
   it('array helpers agree with the scalar ones', () => {
     const src = new Float32Array([0, -1.5, 3.14159, 70000, 1e-6]);
     const h = float32ToHalf(src);
