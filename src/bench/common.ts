@@ -2,7 +2,7 @@
  * Shared benchmark helpers: the machine description, medians and spreads of repeated runs, rounding, and writing
  * one figure as JSON + Markdown under bench/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/registry';
@@ -10,6 +10,8 @@ import { PROJECT_ROOT } from '../core/registry';
 export interface Machine {
   cpuModel: string;
   cpus: number;
+  /** Widest x86 SIMD level (it decides onnxruntime's kernels, int8 ones above all), or '' when unknown. */
+  simd?: string;
   node: string;
   platform: string;
   date: string;
@@ -23,11 +25,27 @@ export function machine(): Machine {
   return {
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
     cpus: os.cpus().length,
+    simd: simdLevel(),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     date: new Date().toISOString(),
     loadBefore: os.loadavg().map((x) => round(x)),
   };
+}
+
+/** 'AVX-512 VNNI', 'AVX-512', 'AVX-VNNI', 'AVX2' or '' from /proc/cpuinfo (Linux x86). */
+export function simdLevel(): string {
+  let flags: Set<string>;
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    flags = new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return '';
+  }
+  if (flags.has('avx512_vnni')) return 'AVX-512 VNNI';
+  if (flags.has('avx512f')) return 'AVX-512';
+  if (flags.has('avx_vnni')) return 'AVX-VNNI';
+  return flags.has('avx2') ? 'AVX2' : '';
 }
 
 export function finishMachine(m: Machine): Machine {
@@ -36,7 +54,7 @@ export function finishMachine(m: Machine): Machine {
 
 export function describeMachine(m: Machine): string {
   const after = m.loadAfter ? `, after ${m.loadAfter.join(' / ')}` : '';
-  return `${m.date}; ${m.cpus}× ${m.cpuModel}; Node ${m.node}; ${m.platform}; load average (1/5/15 min) before ${m.loadBefore.join(' / ')}${after}`;
+  return `${m.date}; ${m.cpus}× ${m.cpuModel}${m.simd ? ` (${m.simd})` : ''}; Node ${m.node}; ${m.platform}; load average (1/5/15 min) before ${m.loadBefore.join(' / ')}${after}`;
 }
 
 export function median(xs: readonly number[]): number {
