@@ -17,13 +17,14 @@ import { compileRouterConfig } from '../services/router/config';
 import type { PolicyName } from '../services/router/policy';
 import type { RouteItemInput } from '../services/router/router';
 import { loadDataset } from './router-data/dataset';
-import { computeEmbeddings } from './router-data/embeddings';
+import { simdLevel } from '../src/bench/common';
+import { committedEmbeddingsOrigin, computeEmbeddings } from './router-data/embeddings';
 import { catalog } from './router-data/images';
 
 const POLICIES: PolicyName[] = ['learned', 'rules', 'all', 'none'];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' } } });
+  const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' }, 'this-machine': { type: 'boolean' } } });
   const registryPath = values.config ?? DEFAULT_REGISTRY_PATH;
   const cfg = compileRouterConfig({ registryPath });
   const { router } = await buildRouter(cfg);
@@ -32,7 +33,10 @@ async function main(): Promise<void> {
   const baseCost = cfg.registry.experts.find((e) => e.name === cfg.registry.base)?.cost ?? 1;
   const allCost = baseCost + sp.reduce((a, s) => a + s.cost, 0);
   const test = loadDataset().filter((s) => s.split === 'test');
-  const emb = await computeEmbeddings(catalog().map((c) => c.id), registryPath);
+  // The committed embeddings (what the router was trained on), or with --this-machine the base expert's embeddings
+  // computed here: the router's accuracy on this CPU's numbers (int8 kernels differ between CPUs).
+  const emb = await computeEmbeddings(catalog().map((c) => c.id), registryPath, () => {}, { recompute: values['this-machine'] ?? false });
+  const embNote = emb.source === 'committed' ? `the committed ${emb.variant} ones (${committedEmbeddingsOrigin(emb.variant)})` : `computed on this machine (${os.cpus()[0]?.model.trim() ?? 'cpu'}${simdLevel() ? `, ${simdLevel()}` : ''})`;
   const truth = test.map((s) => new Set(sp.filter((e) => e.domains.some((d) => (s.labels as string[]).includes(d))).map((e) => e.name)));
   const rows: Record<string, number | string>[] = [];
   for (const policy of POLICIES) {
@@ -56,26 +60,27 @@ async function main(): Promise<void> {
     const msPerRequest = (performance.now() - t0) / iterations / batch.length;
     rows.push({ policy, n, top1: top1 / n, exactSet: exact / n, meanChosen: chosen / n, computeSavedVsAll: 1 - spent / n / allCost, msPerRequestAtBatch32: msPerRequest });
   }
-  const metrics = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'router', 'metrics.json'), 'utf8')) as { test: { top1: number; exact: number } };
+  const metrics = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'router', 'metrics.json'), 'utf8')) as { test: { top1: number; exact: number }; testByEmbeddings?: Record<string, { top1: number; exact: number }> };
   const pct = (x: unknown): string => `${(Number(x) * 100).toFixed(1)}%`;
   const md = [
     `# Router evaluation (held-out split: ${test.length} samples, new templates × new images)`,
     '',
     `Registry: ${path.relative(PROJECT_ROOT, registryPath)}; experts ${sp.map((s) => `${s.name} (${s.domains.join('+')}, cost ${s.cost})`).join(', ')}; base cost ${baseCost}; threshold ${cfg.threshold}, max experts ${cfg.maxExperts}.`,
-    `Machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, node ${process.version}. Routing cost excludes the base encoder.`,
+    `Machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, node ${process.version}. Routing cost excludes the base encoder. Image embeddings: ${embNote}.`,
     '',
     '| policy | top-1 | exact set | mean chosen | compute saved vs all | routing ms/request @32 |',
     '|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.policy} | ${pct(r.top1)} | ${pct(r.exactSet)} | ${Number(r.meanChosen).toFixed(2)} | ${pct(r.computeSavedVsAll)} | ${Number(r.msPerRequestAtBatch32).toFixed(4)} |`),
     '',
     `Learned model, domain level (models/router/metrics.json): top-1 ${pct(metrics.test.top1)}, exact label set ${pct(metrics.test.exact)}.`,
+    ...(metrics.testByEmbeddings ? [`By base-model variant of the image embeddings (the router is trained on all of them): ${Object.entries(metrics.testByEmbeddings).map(([v, m]) => `${v} top-1 ${pct(m.top1)}, exact ${pct(m.exact)}`).join('; ')}.`] : []),
     '`llm` is not evaluated (no LLM endpoint here; its HTTP contract and parsing are covered by test/unit/router-llm.test.ts).',
     '',
   ].join('\n');
   const out = values.out ?? path.join(PROJECT_ROOT, 'bench');
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'router-eval.md'), md);
-  writeFileSync(path.join(out, 'router-eval.json'), JSON.stringify({ samples: test.length, rows, learnedDomainLevel: metrics.test }, null, 2) + '\n');
+  writeFileSync(path.join(out, 'router-eval.json'), JSON.stringify({ samples: test.length, embeddings: embNote, rows, learnedDomainLevel: metrics.test }, null, 2) + '\n');
   process.stdout.write(md);
 }
 

@@ -2,7 +2,10 @@
  * Train the learned router (npm run train:router): data set → base embeddings → MLP (seeded, Float64 Adam) →
  * models/router/router.onnx + models/router/metrics.json. Deterministic: the same data and seed give the same file.
  *
- *   npm run train:router [-- --regen-data] [--steps N] [--seed S] [--out DIR]
+ *   npm run train:router [-- --regen-data] [--recompute-embeddings] [--steps N] [--seed S] [--out DIR]
+ *
+ * Image embeddings come from the committed scripts/router-data/embeddings.bin (see router-data/embeddings.ts);
+ * --recompute-embeddings computes them on this machine and replaces the committed file.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,9 +15,9 @@ import { DEFAULT_REGISTRY_PATH, PROJECT_ROOT } from '../src/core/registry';
 import { ROUTER_LABELS } from '../services/router/labels';
 import { TEXT_FEATURE_DIM } from '../src/core/text-features';
 import { DATASET_PATH, generateDataset, loadDataset, toJsonl, type Sample } from './router-data/dataset';
-import { computeEmbeddings } from './router-data/embeddings';
+import { computeEmbeddings, writeCommittedEmbeddings, type Embeddings } from './router-data/embeddings';
 import { catalog } from './router-data/images';
-import { toTrainData } from './router-train/data';
+import { concatTrainData, toTrainData } from './router-train/data';
 import { exportRouterOnnx } from './router-train/export-onnx';
 import { initMlp, mergeMlps, predict, train, type MlpWeights } from './router-train/mlp';
 import { fitPca } from './router-train/pca';
@@ -42,6 +45,9 @@ export function augmentWordDropout(samples: readonly Sample[], copies: number, p
   return out;
 }
 
+/** Base-model variants whose embeddings join the registry's own in training (see trainRouter). */
+export const TRAIN_EMBEDDING_VARIANTS: readonly string[] = ['float32'];
+
 export interface TrainResult {
   onnx: Uint8Array;
   sha256: string;
@@ -65,6 +71,12 @@ function accuracy(samples: readonly Sample[], scores: Float64Array, threshold = 
 export interface TrainRouterOptions extends Partial<typeof DEFAULT_TRAIN> {
   registryPath?: string;
   log?: (m: string) => void;
+  /** Compute the image embeddings on this machine instead of reading the committed ones. */
+  recomputeEmbeddings?: boolean;
+  /** With recomputeEmbeddings: replace the committed embeddings with this machine's. */
+  writeEmbeddings?: boolean;
+  /** Extra base-model variants whose image embeddings are added to the training data (default: float32). */
+  embeddingVariants?: readonly string[];
   /** Train on these instead of the data set's train split, and report `test` on `evalSamples` (hyper-parameter search). */
   trainSamples?: readonly Sample[];
   evalSamples?: readonly Sample[];
@@ -75,12 +87,24 @@ export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainR
   const log = opts.log ?? (() => {});
   const samples = loadDataset();
   const ids = catalog().map((c) => c.id);
-  const emb = await computeEmbeddings(ids, opts.registryPath ?? DEFAULT_REGISTRY_PATH, log);
+  // One set of image embeddings per base-model variant (the registry's own first): the router then routes the base
+  // expert's embeddings alike whether it runs int8 on a CPU (whose kernels differ between CPUs) or float on a GPU.
+  const variants = opts.embeddingVariants ?? TRAIN_EMBEDDING_VARIANTS;
+  const embs: Embeddings[] = [];
+  for (const v of [undefined, ...variants]) {
+    const e = await computeEmbeddings(ids, opts.registryPath ?? DEFAULT_REGISTRY_PATH, log, { recompute: opts.recomputeEmbeddings ?? false, ...(v ? { variant: v } : {}) });
+    if (embs.some((x) => x.variant === e.variant)) continue;
+    if (opts.recomputeEmbeddings && opts.writeEmbeddings) writeCommittedEmbeddings(ids, e);
+    embs.push(e);
+  }
+  const emb = embs[0]!;
   const trainSet = opts.trainSamples ?? samples.filter((s) => s.split === 'train');
   const testSet = opts.evalSamples ?? samples.filter((s) => s.split === 'test');
-  const trainData = toTrainData(augmentWordDropout(trainSet, o.augment, o.dropWords, o.seed), emb);
+  const augmented = augmentWordDropout(trainSet, o.augment, o.dropWords, o.seed);
+  const trainData = concatTrainData(embs.map((e) => toTrainData(augmented, e)));
   const shape = { textDim: TEXT_FEATURE_DIM, imageDim: emb.width, hidden: o.hidden, labels: ROUTER_LABELS.length };
-  const trainImages = [...new Set(trainSet.map((s) => s.image))].sort().map((id) => Float64Array.from(emb.byId.get(id) ?? []));
+  const trainIds = [...new Set(trainSet.map((s) => s.image))].sort();
+  const trainImages = embs.flatMap((e) => trainIds.map((id) => Float64Array.from(e.byId.get(id) ?? [])));
   const pca = fitPca(trainImages, o.components);
   const t0 = performance.now();
   // `ensemble` members differ only in their initialisation seed (seed, seed+1, ...); their mean logit is the model.
@@ -100,8 +124,11 @@ export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainR
     samples: { train: trainSet.length, test: testSet.length, instructions: new Set(samples.map((s) => s.instruction)).size },
     datasetSha256: createHash('sha256').update(toJsonl(samples)).digest('hex'),
     finalTrainLoss: Number(finalLoss.toFixed(6)),
-    train: accuracy(trainSet, predict(w, trainData)),
+    embeddingVariants: embs.map((e) => e.variant),
+    train: accuracy(trainSet, predict(w, toTrainData(trainSet, emb))),
     test: accuracy(testSet, predict(w, toTrainData(testSet, emb))),
+    /** Held-out accuracy with each variant's embeddings (the first is `test`). */
+    testByEmbeddings: Object.fromEntries(embs.map((e) => [e.variant, accuracy(testSet, predict(w, toTrainData(testSet, e)))])),
   };
   const onnx = exportRouterOnnx(w, ROUTER_LABELS, { seed: String(o.seed), steps: String(o.steps), dataset_sha256: metrics.datasetSha256 });
   log(`trained in ${(trainMs / 1000).toFixed(1)} s: train ${JSON.stringify(metrics.train)} test ${JSON.stringify(metrics.test)}`);
@@ -109,7 +136,7 @@ export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainR
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'regen-data': { type: 'boolean' }, steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'regen-data': { type: 'boolean' }, 'recompute-embeddings': { type: 'boolean' }, steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
   const log = (m: string): void => { process.stderr.write(`train-router: ${m}\n`); };
   if (values['regen-data']) {
     const samples = generateDataset();
@@ -117,6 +144,7 @@ async function main(): Promise<void> {
     log(`wrote ${samples.length} samples to ${DATASET_PATH}`);
   }
   const res = await trainRouter({
+    ...(values['recompute-embeddings'] ? { recomputeEmbeddings: true, writeEmbeddings: true } : {}),
     ...(values.steps ? { steps: Number(values.steps) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     log,

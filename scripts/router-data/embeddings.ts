@@ -1,38 +1,112 @@
 /**
  * Pooled base-expert embeddings of every catalogue image, computed in process with the base expert's pipeline
- * (services/expert/runner.ts; scripts may import it, the router service never does) and cached under
- * .cache/router/ keyed by the image ids and the base model's sha256.
+ * (services/expert/runner.ts; scripts may import it, the router service never does).
+ *
+ * The int8 base model's numbers depend on the CPU (onnxruntime's x86 int8 kernels saturate without VNNI), so the
+ * embeddings the committed router was trained on are committed too (scripts/router-data/embeddings-<variant>.bin
+ * + .json, keyed by the image ids, the base model files and the variant): training and evaluation read them, which keeps retraining
+ * byte-for-byte reproducible on any machine. `recompute` (train-router --recompute-embeddings) computes them on this
+ * machine instead (cached under .cache/router/), and `writeCommittedEmbeddings` replaces the committed pair.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { decodeImage } from '../../src/core/image';
-import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, PROJECT_ROOT } from '../../src/core/registry';
+import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, PROJECT_ROOT, type ExpertEntry } from '../../src/core/registry';
 import { createExpertPipeline } from '../../services/expert/runner';
+import { registryCopy } from '../../src/bench/cluster';
+import { simdLevel } from '../../src/bench/common';
 import { renderImage } from './images';
 
 export interface Embeddings {
   width: number;
   byId: Map<string, Float32Array>;
+  /** Where the numbers came from: the committed file, this machine's cache, or a fresh computation. */
+  source: 'committed' | 'cache' | 'computed';
+  key: string;
+  /** The base model variant that produced them (registry `variants`: original, float32, float16). */
+  variant: string;
 }
 
-export async function computeEmbeddings(ids: readonly string[], registryPath = DEFAULT_REGISTRY_PATH, log: (m: string) => void = () => {}): Promise<Embeddings> {
+/** The committed embeddings of one base-model variant: scripts/router-data/embeddings-<variant>.bin + .json. */
+export function committedEmbeddingsPaths(variant: string): { bin: string; meta: string } {
+  const stem = path.join(PROJECT_ROOT, 'scripts', 'router-data', `embeddings-${variant}`);
+  return { bin: `${stem}.bin`, meta: `${stem}.json` };
+}
+
+interface CommittedMeta { key: string; count: number; width: number; sha256: string; computedOn: string }
+
+function embeddingsKey(ids: readonly string[], base: ExpertEntry): string {
+  const variant = base.variants[base.provider];
+  return createHash('sha256').update(JSON.stringify({ ids, base: base.files, variant, v: 1 })).digest('hex').slice(0, 16);
+}
+
+function toEmbeddings(data: Float32Array, ids: readonly string[], source: Embeddings['source'], key: string, variant: string): Embeddings {
+  const width = data.length / ids.length;
+  const byId = new Map<string, Float32Array>();
+  ids.forEach((id, i) => byId.set(id, data.subarray(i * width, (i + 1) * width)));
+  return { width, byId, source, key, variant };
+}
+
+function readFloats(file: string): Float32Array {
+  const buf = readFileSync(file);
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+/** The committed embeddings when they were made for exactly these ids and base model files, else undefined. */
+function committed(ids: readonly string[], key: string, variant: string): Float32Array | undefined {
+  const { bin, meta: metaFile } = committedEmbeddingsPaths(variant);
+  if (!existsSync(bin) || !existsSync(metaFile)) return undefined;
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as CommittedMeta;
+  if (meta.key !== key || meta.count !== ids.length) return undefined;
+  const bytes = readFileSync(bin);
+  if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256) throw new Error(`${bin} does not match its sha256 in ${metaFile}`);
+  return readFloats(bin);
+}
+
+/** A registry whose base expert runs `variant` on its provider (a temporary copy when that is not already so). */
+function withBaseVariant(registryPath: string, variant: string | undefined): string {
+  if (variant === undefined) return registryPath;
   const registry = loadRegistry(registryPath);
   const base = findExpert(registry, registry.base);
-  const key = createHash('sha256').update(JSON.stringify({ ids, base: base.files, v: 1 })).digest('hex').slice(0, 16);
+  if (base.variants[base.provider] === variant) return registryPath;
+  return registryCopy((doc) => {
+    for (const e of doc.experts as Record<string, unknown>[]) {
+      if (e.name === registry.base) e.variants = { ...base.variants, [base.provider]: variant };
+    }
+  }, registryPath);
+}
+
+export async function computeEmbeddings(
+  ids: readonly string[],
+  registryPath = DEFAULT_REGISTRY_PATH,
+  log: (m: string) => void = () => {},
+  opts: { recompute?: boolean; variant?: string } = {},
+): Promise<Embeddings> {
+  registryPath = withBaseVariant(registryPath, opts.variant);
+  const registry = loadRegistry(registryPath);
+  const base = findExpert(registry, registry.base);
+  const key = embeddingsKey(ids, base);
+  const variant = base.variants[base.provider];
+  if (!opts.recompute) {
+    const c = committed(ids, key, variant);
+    if (c) {
+      log(`embeddings: committed ${path.relative(PROJECT_ROOT, committedEmbeddingsPaths(variant).bin)}`);
+      return toEmbeddings(c, ids, 'committed', key, variant);
+    }
+    log('embeddings: the committed file is for other images or another base model; computing them on this machine');
+  }
   const dir = path.join(PROJECT_ROOT, '.cache', 'router');
-  const file = path.join(dir, `embeddings-${key}.bin`);
-  let width = 0;
-  let data: Float32Array;
+  const file = path.join(dir, `embeddings-${key}-${variant}-${simdLevel().replace(/\W+/g, '') || 'cpu'}.bin`);
   if (existsSync(file)) {
-    const buf = readFileSync(file);
-    data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    width = data.length / ids.length;
     log(`embeddings: cached ${file}`);
-  } else {
-    const pipeline = await createExpertPipeline({ registryPath, modelsDir: registry.modelsDir, expert: registry.base, intraOpThreads: 2 });
-    width = pipeline.pooledWidth;
-    data = new Float32Array(ids.length * width);
+    return toEmbeddings(readFloats(file), ids, 'cache', key, variant);
+  }
+  const pipeline = await createExpertPipeline({ registryPath, modelsDir: registry.modelsDir, expert: registry.base, intraOpThreads: 2 });
+  try {
+    const width = pipeline.pooledWidth;
+    const data = new Float32Array(ids.length * width);
     const t0 = performance.now();
     for (let i = 0; i < ids.length; i += 8) {
       const chunk = ids.slice(i, i + 8);
@@ -43,8 +117,28 @@ export async function computeEmbeddings(ids: readonly string[], registryPath = D
     log(`embeddings: ${ids.length} images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    return toEmbeddings(data, ids, 'computed', key, variant);
+  } finally {
+    await pipeline.dispose();
   }
-  const byId = new Map<string, Float32Array>();
-  ids.forEach((id, i) => byId.set(id, data.subarray(i * width, (i + 1) * width)));
-  return { width, byId };
+}
+
+/** Where the committed embeddings were computed (CPU, platform, Node), from their metadata. */
+export function committedEmbeddingsOrigin(variant: string): string {
+  const { meta } = committedEmbeddingsPaths(variant);
+  return existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as CommittedMeta).computedOn : 'unknown';
+}
+
+/** Replace the committed embeddings (after `computeEmbeddings(..., { recompute: true })`). */
+export function writeCommittedEmbeddings(ids: readonly string[], emb: Embeddings): void {
+  const data = new Float32Array(ids.length * emb.width);
+  ids.forEach((id, i) => data.set(emb.byId.get(id) ?? [], i * emb.width));
+  const bytes = Buffer.from(data.buffer);
+  const { bin, meta: metaFile } = committedEmbeddingsPaths(emb.variant);
+  writeFileSync(bin, bytes);
+  const meta: CommittedMeta = {
+    key: emb.key, count: ids.length, width: emb.width, sha256: createHash('sha256').update(bytes).digest('hex'),
+    computedOn: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}${simdLevel() ? ` (${simdLevel()})` : ''}, ${process.platform}/${process.arch}, Node ${process.version}`,
+  };
+  writeFileSync(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
 }

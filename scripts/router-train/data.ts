@@ -21,3 +21,19 @@ export function toTrainData(samples: readonly Sample[], emb: Embeddings): TrainD
   });
   return { text, image, y, n: samples.length };
 }
+
+/** Several data sets as one (rows in order). */
+export function concatTrainData(parts: readonly TrainData[]): TrainData {
+  if (parts.length === 1) return parts[0]!;
+  const n = parts.reduce((a, p) => a + p.n, 0);
+  const width = parts[0] ? parts[0].image.length / Math.max(1, parts[0].n) : 0;
+  const labels = parts[0] ? parts[0].y.length / Math.max(1, parts[0].n) : 0;
+  const image = new Float64Array(n * width), y = new Float64Array(n * labels);
+  let row = 0;
+  for (const p of parts) {
+    image.set(p.image, row * width);
+    y.set(p.y, row * labels);
+    row += p.n;
+  }
+  return { text: parts.flatMap((p) => p.text), image, y, n };
+}
