@@ -69,6 +69,9 @@ async function checkRedis(url: string): Promise<void> {
   }
 }
 
+/** How long a job's image outlives its deadline in Redis (a safety net; the answer deletes it). */
+const IMAGE_TTL_MARGIN_MS = 60_000;
+
 export class BullmqQueue implements RequestQueue {
   private readonly queue: Queue<JobData, JobResult>;
   private readonly events: QueueEvents;
@@ -97,12 +100,14 @@ export class BullmqQueue implements RequestQueue {
       const p = this.pending.get(jobId);
       if (!p) return;
       this.settle(jobId);
+      this.dropImage(jobId);
       p.resolve(decodeResult(returnvalue as unknown as JobResult));
     });
     this.events.on('failed', ({ jobId, failedReason }) => {
       const p = this.pending.get(jobId);
       if (!p) return;
       this.settle(jobId);
+      this.dropImage(jobId);
       p.reject(decodeError(failedReason));
     });
   }
@@ -123,6 +128,17 @@ export class BullmqQueue implements RequestQueue {
 
   private cancelKey(jobId: string): string {
     return `mova:${this.opts.queueName}:cancelled:${jobId}`;
+  }
+
+  /** Where a job's image bytes live (binary, written before the job is added, deleted when its answer arrives). */
+  private imageKey(jobId: string): string {
+    return `mova:${this.opts.queueName}:image:${jobId}`;
+  }
+
+  private dropImage(jobId: string): void {
+    this.redis.del(this.imageKey(jobId)).catch(() => {
+      // Redis unreachable: the key's TTL removes it.
+    });
   }
 
   async submit(request: GatewayRequest, signal?: AbortSignal): Promise<GatewayResult> {
@@ -147,7 +163,12 @@ export class BullmqQueue implements RequestQueue {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.queue.add('infer', encodeRequest(request), {
+      // The image first, so no worker can see the job without it. It outlives the deadline by a margin (a job run
+      // after its deadline fails anyway); the answer deletes it sooner.
+      const ttlMs = Math.max(0, request.deadlineAt - Date.now()) + IMAGE_TTL_MARGIN_MS;
+      const image = request.image;
+      await this.redis.set(this.imageKey(jobId), Buffer.from(image.buffer, image.byteOffset, image.byteLength), 'PX', ttlMs);
+      await this.queue.add('infer', encodeRequest(request, this.imageKey(jobId)), {
         jobId,
         attempts: this.opts.attempts,
         backoff: { type: 'exponential', delay: this.opts.backoffMs },
@@ -156,6 +177,7 @@ export class BullmqQueue implements RequestQueue {
       });
     } catch (err) {
       this.settle(jobId);
+      this.dropImage(jobId);
       throw new UnavailableError(`queue unavailable: ${toGrpcStatus(err).details}`, { cause: err });
     }
     try {
@@ -173,6 +195,8 @@ export class BullmqQueue implements RequestQueue {
     } catch {
       // Active (locked) jobs cannot be removed; the cancel mark makes the worker drop them.
     }
+    // After the mark: a worker that takes the job now sees the mark before it looks for the image.
+    this.dropImage(jobId);
   }
 
   async startWorker(handler: BatchHandler): Promise<void> {
@@ -190,8 +214,13 @@ export class BullmqQueue implements RequestQueue {
       const cancelled = job.id ? await client.exists(this.cancelKey(job.id)).catch(() => 0) : 0;
       if (cancelled) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
       try {
-        return encodeResult(await batcher.submit(decodeRequest(job.data)));
+        const image = await client.getBuffer(job.data.imageKey);
+        if (!image || image.byteLength !== job.data.imageBytes) {
+          throw new UnrecoverableError(encodeError(new DeadlineExceededError('the request image is no longer in Redis (kept until the deadline plus a minute)')));
+        }
+        return encodeResult(await batcher.submit(decodeRequest(job.data, new Uint8Array(image.buffer, image.byteOffset, image.byteLength))));
       } catch (err) {
+        if (err instanceof UnrecoverableError) throw err;
         const st = toGrpcStatus(err);
         const wrapped = new MovaError(st.code, st.details);
         const retryable = err instanceof MovaError ? err.retryable : st.code === 14;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { Redis } from 'ioredis';
 import { start, type RunningGateway } from '../../gateway/main';
 import { callGateway } from '../../src/cli/infer';
 import type { InferResponse__Output } from '../../src/generated/mova/v1/InferResponse';
@@ -87,6 +88,19 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     assert.ok(!calls.some((c) => c.expert === 'ultraface'), 'an expert no request chose was called');
     // Every document request got its OCR; every cat request skipped it.
     res.forEach((r, i) => assert.equal(expert(r, 'ppocr').status, i % 2 === 0 ? 'skipped' : 'ok'));
+    // Each job's image was stored once in Redis as its own binary key, and is gone once the job has answered.
+    const redis = new Redis(backends.redisUrl!);
+    try {
+      let left: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        left = await redis.keys(`mova:e2e-${process.pid}:image:*`);
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.deepEqual(left, [], 'image keys left behind after the jobs answered');
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('answers bad input with INVALID_ARGUMENT and keeps serving', async () => {
