@@ -3,6 +3,7 @@
  * and splits the outputs back per request. An item that failed alone fails only its own request.
  */
 import { InvalidArgumentError, MovaError } from '../../src/core/errors';
+import { ownsWholeBuffer } from '../../src/core/tensor-codec';
 import type { WorkerPool } from '../../src/core/worker-pool';
 import type { ItemResults } from './infer';
 import type { Float32Tensor } from './pipeline';
@@ -39,11 +40,6 @@ async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[]): Pr
   return out;
 }
 
-/** An array whose buffer it alone spans (a fresh decode or conversion), so it can be moved to the worker as is. */
-function ownsBuffer(a: Float32Array): boolean {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
-}
-
 async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[]): Promise<(ItemResults | Error)[]> {
   const first = reqs[0];
   if (!first) return [];
@@ -53,7 +49,7 @@ async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[]): P
   // into a fresh buffer. Either way the main thread copies the tensor at most once (decode or here), and a
   // request's pixels are not read again after this point.
   let data: Float32Array;
-  if (reqs.length === 1 && ownsBuffer(first.pixels.data)) {
+  if (reqs.length === 1 && ownsWholeBuffer(first.pixels.data)) {
     data = first.pixels.data;
   } else {
     data = new Float32Array(total * per);

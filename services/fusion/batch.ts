@@ -2,6 +2,7 @@
  * Executes one dynamic batch of Fuse jobs: concatenates their rows (zero-filling slots a job left out), runs them
  * as one adapter run on the worker pool, and splits the outputs back per job.
  */
+import { ownsWholeBuffer } from '../../src/core/tensor-codec';
 import type { WorkerPool } from '../../src/core/worker-pool';
 import type { AdapterConfig } from './adapter-config';
 import type { FuseJob, FuseJobResult } from './fuse-request';
@@ -21,18 +22,13 @@ function rows(jobs: readonly FuseJob[], part: (j: FuseJob) => Float32Array | nul
   return out;
 }
 
-/** An array whose buffer it alone spans (freshly decoded), so it can be moved to the worker as is. */
-function ownsBuffer(a: Float32Array): boolean {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
-}
-
 export async function executeFuseBatch(pool: FusionPool, c: AdapterConfig, jobs: FuseJob[]): Promise<FuseJobResult[]> {
   const n = jobs.reduce((s, j) => s + j.n, 0);
   const only = jobs.length === 1 ? jobs[0] : undefined;
   // One job: use its freshly decoded arrays directly (no concatenation copy); otherwise concatenate rows.
   const take = (part: (j: FuseJob) => Float32Array | null, perRow: number): Float32Array => {
     const data = only ? part(only) : null;
-    return data && ownsBuffer(data) ? data : rows(jobs, part, perRow, n);
+    return data && ownsWholeBuffer(data) ? data : rows(jobs, part, perRow, n);
   };
   const request: FusionRunRequest = {
     n,

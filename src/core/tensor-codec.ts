@@ -200,6 +200,15 @@ export function floatTensor(name: string, shape: number[], data: Float32Array, a
     : { name, datatype: 'FP32', shape, data };
 }
 
+/**
+ * Whether a typed array spans all of its (non-shared) buffer, i.e. it is a fresh decode, copy or conversion that the
+ * caller may move to a worker thread (transfer) without detaching anything else. Views decoded in place from a
+ * message buffer (see decodeTensor) do not.
+ */
+export function ownsWholeBuffer(a: ArrayBufferView): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+}
+
 /** Read a numeric tensor as float32 (FP16, FP32, FP64 and integer types convert). */
 export function toFloat32(t: NumericTensor): Float32Array {
   if (t.datatype === 'FP32') return t.data as Float32Array;
