@@ -71,6 +71,8 @@ async function checkRedis(url: string): Promise<void> {
 
 /** How long a job's image outlives its deadline in Redis (a safety net; the answer deletes it). */
 const IMAGE_TTL_MARGIN_MS = 60_000;
+/** How long fused tokens wait in Redis for the producer to read them (it reads them as soon as the job completes). */
+const FUSED_TTL_MS = 5 * 60_000;
 
 export class BullmqQueue implements RequestQueue {
   private readonly queue: Queue<JobData, JobResult>;
@@ -84,9 +86,9 @@ export class BullmqQueue implements RequestQueue {
 
   private constructor(private readonly opts: BullmqQueueOptions) {
     this.connection = redisConnection(opts.redisUrl);
-    // 'completed' events carry each result (fused tokens included): keep the events stream short (BullMQ's default
-    // is 10 000 events, up to GBs of Redis memory). 2 000 still covers a minute of events at full load for a
-    // producer that reconnects after a Redis restart.
+    // 'completed' events carry each result (fused tokens stay out of it, under their own key): keep the events
+    // stream short anyway (BullMQ's default is 10 000 events). 2 000 still covers a minute of events at full load
+    // for a producer that reconnects after a Redis restart.
     this.queue = new Queue<JobData, JobResult>(opts.queueName, { connection: this.connection, streams: { events: { maxLen: 2000 } } });
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
     this.events = new QueueEvents(opts.queueName, { connection: this.connection });
@@ -101,7 +103,19 @@ export class BullmqQueue implements RequestQueue {
       if (!p) return;
       this.settle(jobId);
       this.dropImage(jobId);
-      p.resolve(decodeResult(returnvalue as unknown as JobResult));
+      const result = returnvalue as unknown as JobResult;
+      if (!result.fused) {
+        p.resolve(decodeResult(result, undefined));
+        return;
+      }
+      const { key, bytes } = result.fused;
+      // Read the fused tokens and remove them in one transaction (they are this producer's alone; MULTI rather than
+      // GETDEL, which needs Redis 6.2).
+      this.redis.multi().getBuffer(key).del(key).exec().then((replies) => {
+        const raw = replies?.[0]?.[1] as Buffer | null | undefined;
+        if (!raw || raw.byteLength !== bytes) throw new UnavailableError('the fused tokens of a finished request are no longer in Redis');
+        p.resolve(decodeResult(result, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)));
+      }).catch((err: unknown) => p.reject(err instanceof MovaError ? err : new UnavailableError(`reading the fused tokens failed: ${errorMessage(err)}`, { cause: err })));
     });
     this.events.on('failed', ({ jobId, failedReason }) => {
       const p = this.pending.get(jobId);
@@ -218,7 +232,13 @@ export class BullmqQueue implements RequestQueue {
         if (!image || image.byteLength !== job.data.imageBytes) {
           throw new UnrecoverableError(encodeError(new DeadlineExceededError('the request image is no longer in Redis (kept until the deadline plus a minute)')));
         }
-        return encodeResult(await batcher.submit(decodeRequest(job.data, new Uint8Array(image.buffer, image.byteOffset, image.byteLength))));
+        const result = await batcher.submit(decodeRequest(job.data, new Uint8Array(image.buffer, image.byteOffset, image.byteLength)));
+        const fusedKey = `mova:${this.opts.queueName}:fused:${job.id ?? randomUUID()}`;
+        if (result.fused) {
+          const raw = result.fused.raw;
+          await client.set(fusedKey, Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), 'PX', FUSED_TTL_MS);
+        }
+        return encodeResult(result, fusedKey);
       } catch (err) {
         if (err instanceof UnrecoverableError) throw err;
         const st = toGrpcStatus(err);

@@ -39,6 +39,22 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     await backends?.stop();
   });
 
+  /** Each job's image and fused tokens are stored in Redis under their own binary keys, gone once it answered. */
+  async function noBlobsLeft(): Promise<void> {
+    const redis = new Redis(backends.redisUrl!);
+    try {
+      let left: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        left = [...await redis.keys(`mova:e2e-${process.pid}:image:*`), ...await redis.keys(`mova:e2e-${process.pid}:fused:*`)];
+        if (left.length === 0) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.deepEqual(left, [], 'image or fused-token keys left behind after the jobs answered');
+    } finally {
+      redis.disconnect();
+    }
+  }
+
   it('routes a receipt question to the document expert and reads the total', async () => {
     const res = await callGateway(gw.address, { image: receipt, instruction: 'What is the total amount on this receipt?', return_features: true }, 60_000);
     assert.ok(res.routing?.chosen.some((c) => c.name === 'ppocr'), `chosen: ${JSON.stringify(res.routing?.chosen)}`);
@@ -57,6 +73,8 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     assert.ok(stages <= t.total_ms + 1, `stages ${stages} > total ${t.total_ms}`);
     assert.ok(t.base_ms > 0 && t.fusion_ms > 0 && t.total_ms > 0);
     assert.ok(ocr.gate_weight > 0, 'the chosen expert has a gate weight');
+    // The fused tokens crossed Redis under their own key (not in the job result) and were read and removed.
+    await noBlobsLeft();
   });
 
   it('does not send a cat question to the document expert', async () => {
@@ -88,19 +106,7 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     assert.ok(!calls.some((c) => c.expert === 'ultraface'), 'an expert no request chose was called');
     // Every document request got its OCR; every cat request skipped it.
     res.forEach((r, i) => assert.equal(expert(r, 'ppocr').status, i % 2 === 0 ? 'skipped' : 'ok'));
-    // Each job's image was stored once in Redis as its own binary key, and is gone once the job has answered.
-    const redis = new Redis(backends.redisUrl!);
-    try {
-      let left: string[] = [];
-      for (let i = 0; i < 40; i++) {
-        left = await redis.keys(`mova:e2e-${process.pid}:image:*`);
-        if (left.length === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.deepEqual(left, [], 'image keys left behind after the jobs answered');
-    } finally {
-      redis.disconnect();
-    }
+    await noBlobsLeft();
   });
 
   it('answers bad input with INVALID_ARGUMENT and keeps serving', async () => {
