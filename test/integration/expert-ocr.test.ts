@@ -19,8 +19,8 @@ import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/
 import { renderParagraph, renderReceipt, renderSign } from '../../src/render/documents';
 
 const ASSETS = path.join(PROJECT_ROOT, 'node_modules', '@gutenye', 'ocr-models', 'assets');
-/** A photographed book page (Debian's python3-skimage data, BSD-3-Clause); its test is skipped where it is absent. */
-const PAGE = '/usr/lib/python3/dist-packages/skimage/data/page.png';
+/** A scanned book page with curved lines (scikit-image's `page`, BSD-3-Clause; see test/fixtures/images/README.md). */
+const PAGE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', 'page.png');
 
 /** Reference entry (the one proposed for config/registry.yaml, with the npm files as absolute paths). */
 const REFERENCE = {
@@ -124,7 +124,7 @@ describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () =>
     assert.deepEqual(text.split('\n').map(squash), ['NOPARKING', 'EXITONLY'], JSON.stringify(text));
   });
 
-  it('reads a photographed book page with curved lines', { skip: existsSync(PAGE) ? false : `${PAGE} is missing` }, async () => {
+  it('reads a photographed book page with curved lines', async () => {
     const page = await decodeImage(readFileSync(PAGE));
     const { text, lines } = (await p.runImages([page])).decoded[0] as OcrResult;
     assert.ok(lines.length >= 6, JSON.stringify(text));
