@@ -50,6 +50,23 @@ export function generateDataset(seed = 7): Sample[] {
   return out;
 }
 
+/**
+ * The extra evaluation set: every HELD-OUT template on every unseen source photo of a kind it applies to (no
+ * phrasing wrappers, `{obj}` filled with the photo's first object). Not part of dataset.jsonl; never trained on.
+ */
+export function unseenPhotoSamples(): Sample[] {
+  const images = catalog().filter((im) => im.split === 'unseen');
+  const out: Sample[] = [];
+  TEMPLATES.forEach((t, ti) => {
+    if (!isHeldOutTemplate(ti)) return;
+    for (const im of images.filter((x) => t.images.includes(x.kind))) {
+      if (t.text.includes('{obj}') && im.objects.length === 0) continue;
+      out.push({ id: out.length, split: 'test', category: t.category, template: ti, image: im.id, instruction: t.text.replace(/\{obj\}/g, im.objects[0] ?? 'object'), labels: [...t.labels] });
+    }
+  });
+  return out;
+}
+
 export function toJsonl(samples: readonly Sample[]): string {
   return samples.map((s) => JSON.stringify(s)).join('\n') + '\n';
 }

@@ -14,7 +14,8 @@ import type { ImageKind } from './templates';
 export interface CatalogImage {
   id: string;
   kind: ImageKind;
-  split: 'train' | 'test';
+  /** `unseen`: source photos that neither split uses, for the extra evaluation on unseen kinds of images. */
+  split: 'train' | 'test' | 'unseen';
   /** Objects the image shows (fills `{obj}` in templates). */
   objects: readonly string[];
 }
@@ -31,6 +32,18 @@ const PHOTOS: Readonly<Record<string, { file: string; kind: ImageKind; objects: 
 };
 const PHOTO_VARIANTS = 8;
 
+/**
+ * Source photos used by neither split (scripts/eval-router.ts evaluates the held-out templates on them): new kinds of
+ * image, not augmentations of the training photos. One variant each, unaugmented.
+ */
+const UNSEEN_PHOTOS: Readonly<Record<string, { file: string; kind: ImageKind; objects: string[] }>> = {
+  coins: { file: 'coins.png', kind: 'photo', objects: ['coin'] },
+  clock: { file: 'clock_motion.png', kind: 'photo', objects: ['clock'] },
+  moon: { file: 'moon.png', kind: 'photo', objects: ['crater'] },
+  horse: { file: 'horse.png', kind: 'photo', objects: ['horse'] },
+  handwriting: { file: 'text.png', kind: 'document', objects: [] },
+};
+
 export function catalog(): CatalogImage[] {
   const out: CatalogImage[] = [];
   for (const [name, p] of Object.entries(PHOTOS)) {
@@ -38,6 +51,7 @@ export function catalog(): CatalogImage[] {
       out.push({ id: `photo:${name}:${v}`, kind: p.kind, split: v % VARIANTS === HELD_OUT_VARIANT ? 'test' : 'train', objects: p.objects });
     }
   }
+  for (const [name, p] of Object.entries(UNSEEN_PHOTOS)) out.push({ id: `photo:${name}:0`, kind: p.kind, split: 'unseen', objects: p.objects });
   for (const k of DOCUMENT_KINDS) {
     for (let v = 0; v < VARIANTS; v++) out.push({ id: `document:${k}:${v}`, kind: 'document', split: v === HELD_OUT_VARIANT ? 'test' : 'train', objects: [] });
   }
@@ -73,7 +87,7 @@ export async function renderImage(id: string): Promise<Buffer> {
   const variant = Number(v);
   const seed = seedOf(id);
   if (kind === 'photo') {
-    const p = PHOTOS[name];
+    const p = PHOTOS[name] ?? UNSEEN_PHOTOS[name];
     if (!p) throw new Error(`unknown photo ${name}`);
     return augmentPhoto(p.file, variant, seed);
   }

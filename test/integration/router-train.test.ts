@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { PROJECT_ROOT } from '../../src/core/registry';
-import { generateDataset, loadDataset, toJsonl } from '../../scripts/router-data/dataset';
+import { generateDataset, loadDataset, toJsonl, unseenPhotoSamples } from '../../scripts/router-data/dataset';
 import { trainRouter } from '../../scripts/train-router';
 import { computeEmbeddings } from '../../scripts/router-data/embeddings';
 import { catalog } from '../../scripts/router-data/images';
@@ -24,6 +24,11 @@ test('the committed data set is what the generator makes', () => {
   for (const s of samples.filter((x) => x.split === 'test')) {
     assert.ok(!trainTemplates.has(s.template) && !trainImages.has(s.image), `held-out sample ${s.id} leaks`);
   }
+  // The extra evaluation on unseen source photos uses held-out templates and photos no split uses.
+  const allImages = new Set(samples.map((s) => s.image));
+  const unseen = unseenPhotoSamples();
+  assert.ok(unseen.length >= 50);
+  for (const s of unseen) assert.ok(!trainTemplates.has(s.template) && !allImages.has(s.image), `unseen-photo sample ${s.instruction} on ${s.image} leaks`);
 });
 
 test('retraining reproduces models/router/router.onnx byte for byte', async () => {
