@@ -5,8 +5,9 @@
  * The int8 base model's numbers depend on the CPU (onnxruntime's x86 int8 kernels saturate without VNNI), so the
  * embeddings the committed router was trained on are committed too (scripts/router-data/embeddings-<variant>.bin
  * + .json, keyed by the image ids, the base model files and the variant): training and evaluation read them, which keeps retraining
- * byte-for-byte reproducible on any machine. `recompute` (train-router --recompute-embeddings) computes them on this
- * machine instead (cached under .cache/router/), and `writeCommittedEmbeddings` replaces the committed pair.
+ * byte-for-byte reproducible on any machine. `recompute` (train-router --recompute-embeddings) computes them afresh
+ * on this machine instead (and caches them under .cache/router/ for later runs without `recompute` whose committed
+ * files do not match), and `writeCommittedEmbeddings` replaces the committed pair.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -99,7 +100,8 @@ export async function computeEmbeddings(
   }
   const dir = path.join(PROJECT_ROOT, '.cache', 'router');
   const file = path.join(dir, `embeddings-${key}-${variant}-${simdLevel().replace(/\W+/g, '') || 'cpu'}.bin`);
-  if (existsSync(file)) {
+  // The cache is keyed by ids, model files and variant, not by how images are rendered: `recompute` skips it.
+  if (!opts.recompute && existsSync(file)) {
     log(`embeddings: cached ${file}`);
     return toEmbeddings(readFloats(file), ids, 'cache', key, variant);
   }
