@@ -3,9 +3,7 @@
  * accuracy, mean experts chosen and expert compute saved versus `all` (registry costs, base included), plus the
  * routing cost per request at batch 32 (base encoder excluded). Writes bench/router-eval.md and .json.
  *
- * Ground truth per sample: the specialists whose domains meet the sample's labels (empty = base only).
- * Top-1 is correct when the highest-scoring chosen expert is in the truth set, or nothing is chosen and the truth
- * set is empty. `llm` needs an endpoint and is not evaluated here.
+ * Scoring (ground truth sets, top-1): scripts/router-data/scoring.ts. `llm` needs an endpoint and is not evaluated here.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,11 +13,11 @@ import { DEFAULT_REGISTRY_PATH, PROJECT_ROOT } from '../src/core/registry';
 import { buildRouter } from '../services/router/build';
 import { compileRouterConfig } from '../services/router/config';
 import type { PolicyName } from '../services/router/policy';
-import type { RouteItemInput } from '../services/router/router';
 import { loadDataset, unseenPhotoSamples } from './router-data/dataset';
-import { simdLevel } from '../src/bench/common';
+import { cpuDescription } from '../src/core/cpu';
 import { committedEmbeddingsOrigin, computeEmbeddings } from './router-data/embeddings';
 import { catalog } from './router-data/images';
+import { routeItems, top1Correct, truthSets } from './router-data/scoring';
 
 const POLICIES: PolicyName[] = ['learned', 'rules', 'all', 'none'];
 
@@ -36,17 +34,16 @@ async function main(): Promise<void> {
   // The committed embeddings (what the router was trained on), or with --this-machine the base expert's embeddings
   // computed here: the router's accuracy on this CPU's numbers (int8 kernels differ between CPUs).
   const emb = await computeEmbeddings(catalog().map((c) => c.id), registryPath, () => {}, { recompute: values['this-machine'] ?? false });
-  const embNote = emb.source === 'committed' ? `the committed ${emb.variant} ones (${committedEmbeddingsOrigin(emb.variant)})` : `computed on this machine (${os.cpus()[0]?.model.trim() ?? 'cpu'}${simdLevel() ? `, ${simdLevel()}` : ''})`;
-  const truth = test.map((s) => new Set(sp.filter((e) => e.domains.some((d) => (s.labels as string[]).includes(d))).map((e) => e.name)));
+  const embNote = emb.source === 'committed' ? `the committed ${emb.variant} ones (${committedEmbeddingsOrigin(emb.variant)})` : `computed on this machine (${cpuDescription()})`;
+  const truth = truthSets(test, sp);
   const rows: Record<string, number | string>[] = [];
   for (const policy of POLICIES) {
-    const items: RouteItemInput[] = test.map((s) => ({ instruction: s.instruction, pooled: emb.byId.get(s.image) ?? null, required: [], excluded: [], policy }));
+    const items = routeItems(test, emb, policy);
     const decisions = await router.route(items);
     let top1 = 0, exact = 0, chosen = 0, spent = 0;
     decisions.forEach((d, i) => {
       const t = truth[i] as Set<string>;
-      const top = d.chosen[0];
-      if (top === undefined ? t.size === 0 : t.has(top)) top1++;
+      if (top1Correct(d.chosen, t)) top1++;
       if (d.chosen.length === t.size && d.chosen.every((c) => t.has(c))) exact++;
       chosen += d.chosen.length;
       spent += baseCost + d.chosen.reduce((a, c) => a + (cost.get(c) ?? 0), 0);
@@ -62,15 +59,14 @@ async function main(): Promise<void> {
   }
   // Extra: held-out templates on source photos neither split uses (new kinds of image, not augmentations).
   const unseen = unseenPhotoSamples();
-  const unseenTruth = unseen.map((s) => new Set(sp.filter((e) => e.domains.some((d) => (s.labels as string[]).includes(d))).map((e) => e.name)));
+  const unseenTruth = truthSets(unseen, sp);
   const unseenRows: { policy: PolicyName; n: number; top1: number; byCategory: Record<string, string> }[] = [];
   for (const policy of ['learned', 'rules'] as PolicyName[]) {
-    const decisions = await router.route(unseen.map((s) => ({ instruction: s.instruction, pooled: emb.byId.get(s.image) ?? null, required: [], excluded: [], policy })));
+    const decisions = await router.route(routeItems(unseen, emb, policy));
     const cats = new Map<string, [number, number]>();
     let top1 = 0;
     decisions.forEach((d, i) => {
-      const t = unseenTruth[i] as Set<string>;
-      const ok = d.chosen[0] === undefined ? t.size === 0 : t.has(d.chosen[0]);
+      const ok = top1Correct(d.chosen, unseenTruth[i] as Set<string>);
       if (ok) top1++;
       const c = cats.get(unseen[i]!.category) ?? [0, 0];
       cats.set(unseen[i]!.category, [c[0] + (ok ? 1 : 0), c[1] + 1]);

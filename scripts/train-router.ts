@@ -4,8 +4,8 @@
  *
  *   npm run train:router [-- --regen-data] [--recompute-embeddings] [--steps N] [--seed S] [--out DIR]
  *
- * Image embeddings come from the committed scripts/router-data/embeddings.bin (see router-data/embeddings.ts);
- * --recompute-embeddings computes them on this machine and replaces the committed file.
+ * Image embeddings come from the committed scripts/router-data/embeddings-<variant>.bin (see
+ * router-data/embeddings.ts); --recompute-embeddings computes them on this machine and replaces the committed files.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';

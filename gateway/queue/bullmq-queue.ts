@@ -149,6 +149,11 @@ export class BullmqQueue implements RequestQueue {
     return `mova:${this.opts.queueName}:image:${jobId}`;
   }
 
+  /** Where a job's fused tokens wait for the producer (binary, written by the worker, read and deleted once). */
+  private fusedKey(jobId: string): string {
+    return `mova:${this.opts.queueName}:fused:${jobId}`;
+  }
+
   private dropImage(jobId: string): void {
     this.redis.del(this.imageKey(jobId)).catch(() => {
       // Redis unreachable: the key's TTL removes it.
@@ -233,7 +238,7 @@ export class BullmqQueue implements RequestQueue {
           throw new UnrecoverableError(encodeError(new DeadlineExceededError('the request image is no longer in Redis (kept until the deadline plus a minute)')));
         }
         const result = await batcher.submit(decodeRequest(job.data, new Uint8Array(image.buffer, image.byteOffset, image.byteLength)));
-        const fusedKey = `mova:${this.opts.queueName}:fused:${job.id ?? randomUUID()}`;
+        const fusedKey = this.fusedKey(job.id ?? randomUUID());
         if (result.fused) {
           const raw = result.fused.raw;
           await client.set(fusedKey, Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), 'PX', FUSED_TTL_MS);

@@ -4,20 +4,19 @@
  *
  * The int8 base model's numbers depend on the CPU (onnxruntime's x86 int8 kernels saturate without VNNI), so the
  * embeddings the committed router was trained on are committed too (scripts/router-data/embeddings-<variant>.bin
- * + .json, keyed by the image ids, the base model files and the variant): training and evaluation read them, which keeps retraining
- * byte-for-byte reproducible on any machine. `recompute` (train-router --recompute-embeddings) computes them afresh
+ * + .json, keyed by the image ids, the base model files and the variant): training and evaluation read them, which
+ * keeps retraining byte-for-byte reproducible on any machine. `recompute` (train-router --recompute-embeddings) computes them afresh
  * on this machine instead (and caches them under .cache/router/ for later runs without `recompute` whose committed
  * files do not match), and `writeCommittedEmbeddings` replaces the committed pair.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { decodeImage } from '../../src/core/image';
 import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, PROJECT_ROOT, type ExpertEntry } from '../../src/core/registry';
 import { createExpertPipeline } from '../../services/expert/runner';
 import { registryCopy } from '../../src/bench/cluster';
-import { simdLevel } from '../../src/bench/common';
+import { cpuDescription, simdLevel } from '../../src/core/cpu';
 import { renderImage } from './images';
 
 export interface Embeddings {
@@ -50,8 +49,8 @@ function toEmbeddings(data: Float32Array, ids: readonly string[], source: Embedd
   return { width, byId, source, key, variant };
 }
 
-function readFloats(file: string): Float32Array {
-  const buf = readFileSync(file);
+/** File bytes as float32 (copied into an aligned buffer of their own). */
+function toFloats(buf: Buffer): Float32Array {
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
@@ -63,7 +62,7 @@ function committed(ids: readonly string[], key: string, variant: string): Float3
   if (meta.key !== key || meta.count !== ids.length) return undefined;
   const bytes = readFileSync(bin);
   if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256) throw new Error(`${bin} does not match its sha256 in ${metaFile}`);
-  return readFloats(bin);
+  return toFloats(bytes);
 }
 
 /** A registry whose base expert runs `variant` on its provider (a temporary copy when that is not already so). */
@@ -103,7 +102,7 @@ export async function computeEmbeddings(
   // The cache is keyed by ids, model files and variant, not by how images are rendered: `recompute` skips it.
   if (!opts.recompute && existsSync(file)) {
     log(`embeddings: cached ${file}`);
-    return toEmbeddings(readFloats(file), ids, 'cache', key, variant);
+    return toEmbeddings(toFloats(readFileSync(file)), ids, 'cache', key, variant);
   }
   const pipeline = await createExpertPipeline({ registryPath, modelsDir: registry.modelsDir, expert: registry.base, intraOpThreads: 2 });
   try {
@@ -140,7 +139,7 @@ export function writeCommittedEmbeddings(ids: readonly string[], emb: Embeddings
   writeFileSync(bin, bytes);
   const meta: CommittedMeta = {
     key: emb.key, count: ids.length, width: emb.width, sha256: createHash('sha256').update(bytes).digest('hex'),
-    computedOn: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}${simdLevel() ? ` (${simdLevel()})` : ''}, ${process.platform}/${process.arch}, Node ${process.version}`,
+    computedOn: `${cpuDescription()}, ${process.platform}/${process.arch}, Node ${process.version}`,
   };
   writeFileSync(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
 }

@@ -2,9 +2,10 @@
  * Shared benchmark helpers: the machine description, medians and spreads of repeated runs, rounding, and writing
  * one figure as JSON + Markdown under bench/.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { simdLevel } from '../core/cpu';
 import { PROJECT_ROOT } from '../core/registry';
 
 export interface Machine {
@@ -31,21 +32,6 @@ export function machine(): Machine {
     date: new Date().toISOString(),
     loadBefore: os.loadavg().map((x) => round(x)),
   };
-}
-
-/** 'AVX-512 VNNI', 'AVX-512', 'AVX-VNNI', 'AVX2' or '' from /proc/cpuinfo (Linux x86). */
-export function simdLevel(): string {
-  let flags: Set<string>;
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
-    flags = new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
-  } catch {
-    return '';
-  }
-  if (flags.has('avx512_vnni')) return 'AVX-512 VNNI';
-  if (flags.has('avx512f')) return 'AVX-512';
-  if (flags.has('avx_vnni')) return 'AVX-VNNI';
-  return flags.has('avx2') ? 'AVX2' : '';
 }
 
 export function finishMachine(m: Machine): Machine {

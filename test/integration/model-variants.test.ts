@@ -15,6 +15,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { onnx } from 'onnx-proto';
 import YAML from 'yaml';
+import { int8KernelsExact } from '../../src/core/cpu';
 import { decodeImage, type RgbImage } from '../../src/core/image';
 import { createSession, ort } from '../../src/core/ort-session';
 import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, parseRegistry, PROJECT_ROOT, resolveExpertFiles, resolveModelsDir, type ExpertEntry } from '../../src/core/registry';
@@ -32,7 +33,7 @@ const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'images');
  * u8 activations by s8 weights with VPMADDUBSW, whose int16 pair sums saturate (onnxruntime's quantization docs
  * describe this and recommend reduce_range), so the int8 MobileNetV2 itself drifts from its own arithmetic there.
  */
-const INT8_KERNELS_EXACT = process.arch !== 'x64' || (existsSync('/proc/cpuinfo') && /\b(avx512_vnni|avx_vnni)\b/.test(readFileSync('/proc/cpuinfo', 'utf8')));
+const INT8_KERNELS_EXACT = int8KernelsExact();
 const PHOTOS = ['chelsea.png', 'coffee.jpg', 'camera.png', 'astronaut.jpg', 'rocket.jpg'];
 const modelsDir = resolveModelsDir();
 const INT8 = path.join(modelsDir, 'mobilenetv2-12-int8.onnx');

@@ -12,6 +12,7 @@ import { generateDataset, loadDataset, toJsonl, unseenPhotoSamples } from '../..
 import { trainRouter } from '../../scripts/train-router';
 import { computeEmbeddings } from '../../scripts/router-data/embeddings';
 import { catalog } from '../../scripts/router-data/images';
+import { routeItems, top1Correct, truthSets } from '../../scripts/router-data/scoring';
 import { buildRouter } from '../../services/router/build';
 import { compileRouterConfig } from '../../services/router/config';
 
@@ -48,10 +49,10 @@ test('the committed router routes this machine\'s base embeddings as well as the
   const cfg = compileRouterConfig();
   const { router } = await buildRouter(cfg);
   const test = loadDataset().filter((s) => s.split === 'test');
-  const truth = test.map((s) => new Set(cfg.specialists.filter((e) => e.domains.some((d) => (s.labels as string[]).includes(d))).map((e) => e.name)));
+  const truth = truthSets(test, cfg.specialists);
   const top1 = async (emb: typeof here): Promise<number> => {
-    const decisions = await router.route(test.map((s) => ({ instruction: s.instruction, pooled: emb.byId.get(s.image) ?? null, required: [], excluded: [], policy: 'learned' })));
-    return decisions.filter((d, i) => (d.chosen[0] === undefined ? truth[i]!.size === 0 : truth[i]!.has(d.chosen[0]))).length / test.length;
+    const decisions = await router.route(routeItems(test, emb, 'learned'));
+    return decisions.filter((d, i) => top1Correct(d.chosen, truth[i]!)).length / test.length;
   };
   const a = await top1(committed);
   const b = await top1(here);
