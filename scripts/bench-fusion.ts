@@ -27,7 +27,8 @@ import { buildAdapterGraph, FUSION_IO } from '../services/fusion/adapter-graph';
 import { adapterOptionsFromRegistry } from '../services/fusion/config';
 import { start } from '../services/fusion/main';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
-import { median, round, timeRuns } from '../src/bench/common';
+import { median, round, timeAlternating } from '../src/bench/common';
+import { reexecWithMallocTuning } from '../src/core/malloc-tuning';
 
 /** Feature geometry of the default registry's models ([H, W, C] of the exposed feature map). */
 const KNOWN_GEOMETRY: Readonly<Record<string, readonly [number, number, number]>> = {
@@ -134,13 +135,13 @@ async function main(): Promise<void> {
       for (const batch of batches) {
         const x = makeInputs(c, batch, k, rand);
         const feeds: Record<string, ort.Tensor> = {};
-        const local = await timeRuns(iterations, async () => {
+        const runLocal = async (): Promise<unknown> => {
           feeds[FUSION_IO.base] = new ort.Tensor('float32', x.base, [batch, c.tokens, c.baseWidth]);
           feeds[FUSION_IO.mask] = new ort.Tensor('float32', x.mask, [batch, c.maxExperts]);
           feeds[FUSION_IO.context] = new ort.Tensor('float32', x.context, [batch, c.contextWidth]);
           c.experts.forEach((e, j) => (feeds[FUSION_IO.expert(j)] = new ort.Tensor('float32', x.experts[j] as Float32Array, [batch, e.tokens, e.width])));
           return session.run(feeds);
-        });
+        };
         const request: FuseRequest = {
           base: wire('base', [batch, c.tokens, c.baseWidth], x.base),
           experts: c.experts.map((e, j) => wire(FUSION_IO.expert(j), [batch, e.tokens, e.width], x.experts[j] as Float32Array)),
@@ -148,13 +149,15 @@ async function main(): Promise<void> {
           context: wire('context', [batch, c.contextWidth], x.context),
         };
         const graphMs: number[] = [];
-        const remote = await timeRuns(iterations, () => new Promise<void>((resolve, reject) => {
+        const runRemote = (): Promise<void> => new Promise<void>((resolve, reject) => {
           client.Fuse(request, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null, res?: FuseResponse__Output) => {
             if (err || !res) return reject(err ?? new Error('empty reply'));
             graphMs.push(res.inference_ms);
             resolve();
           });
-        }));
+        });
+        // In-process and service calls alternate one by one, so drifting load hits both alike.
+        const [local = [], remote = []] = await timeAlternating(iterations, [runLocal, runRemote]);
         const fuse = (): Promise<void> => new Promise<void>((resolve, reject) => {
           client.Fuse(request, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
         });
@@ -188,7 +191,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} | ${x.serviceGraphMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
-  const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after 3 warm-up runs; ` +
+  const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after 3 warm-up runs, in-process and service calls alternating one by one; GLIBC_TUNABLES as in src/core/malloc-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads; one service worker.\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
     `D ${c.adapterWidth}, ${c.heads} heads, L ${c.blocks}, K ${c.topK}, Dout ${c.outputWidth} (geometry: ${source}). "chosen" = experts chosen per request (sets rotate across the batch); ` +
     `the graph computes every slot, so cost is flat in "chosen" by design. Overhead = service median / in-process median − 1 ` +
@@ -199,7 +202,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${md}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
-});
+// Like `mova bench`, measure with the glibc malloc settings every service runs with (src/core/malloc-tuning.ts).
+if (!reexecWithMallocTuning()) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -55,9 +55,9 @@ EXP_ARGS=()
 NOTE="GPU: $GPU; run $DATE by scripts/gpu-bench.sh; CPU: $(nproc) cores"
 
 # Every call bounded in time: a hung Vulkan device must not hang the script.
-timeout 1800 node dist/src/cli/main.js bench expert --provider webgpu --batches "$BATCHES" --iterations "$ITERATIONS" \
+timeout 1800 node dist/src/cli/main.js bench expert --inputs pixel_values --provider webgpu --batches "$BATCHES" --iterations "$ITERATIONS" \
   --name expert-webgpu --note "$NOTE" "${EXP_ARGS[@]}"
-timeout 1800 node dist/src/cli/main.js bench expert --provider cpu --batches "$BATCHES" --iterations "$ITERATIONS" \
+timeout 1800 node dist/src/cli/main.js bench expert --inputs pixel_values --provider cpu --batches "$BATCHES" --iterations "$ITERATIONS" \
   --name expert-cpu-gpuhost --note "$NOTE" "${EXP_ARGS[@]}"
 
 # CPU vs GPU ratio per expert and batch (server path and in-process path).

@@ -3,7 +3,7 @@
  * run results back into OIP output tensors. No grpc imports here.
  */
 import { InvalidArgumentError, NotFoundError } from '../../src/core/errors';
-import { decodeTensor, encodeTensor, floatTensor, jsonBytesTensor, toFloat32, type Tensor } from '../../src/core/tensor-codec';
+import { decodeTensor, encodeTensor, firstNonFinite, floatTensor, jsonBytesTensor, toFloat32, type Tensor } from '../../src/core/tensor-codec';
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
 import type { ExpertInfo, ExpertRunRequest } from './runner';
@@ -72,9 +72,8 @@ function toRunRequest(t: Tensor, info: ExpertInfo): ExpertRunRequest {
       throw new InvalidArgumentError(`input "pixel_values" must have shape [N,3,${h},${w}], got [${t.shape.join(',')}]`);
     }
     const data = toFloat32(t);
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) throw new InvalidArgumentError(`input "pixel_values" holds a non-finite value at element ${i}`);
-    }
+    const bad = firstNonFinite(data);
+    if (bad >= 0) throw new InvalidArgumentError(`input "pixel_values" holds a non-finite value at element ${bad}`);
     return { kind: 'pixels', pixels: { data, dims: t.shape } };
   }
   throw new InvalidArgumentError(`unknown input "${t.name}"; expected "image" (BYTES) or "pixel_values" (FP32)`);

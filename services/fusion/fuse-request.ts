@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '../../src/core/errors';
 import { float32ToHalf } from '../../src/core/fp16';
-import { decodeTensor, toFloat32, type NumericTensor } from '../../src/core/tensor-codec';
+import { decodeTensor, firstNonFinite, toFloat32, type NumericTensor } from '../../src/core/tensor-codec';
 import type { DescribeResponse } from '../../src/generated/mova/v1/DescribeResponse';
 import type { FuseRequest__Output } from '../../src/generated/mova/v1/FuseRequest';
 import type { FuseResponse } from '../../src/generated/mova/v1/FuseResponse';
@@ -65,10 +65,8 @@ function floatInput(t: FusionTensor__Output | null | undefined, what: string, ex
   const ok = shape.length === expected.length && shape.every((d, i) => d === expected[i]);
   if (!ok) throw new InvalidArgumentError(`${what}: expected shape ${fmt(expected)} (${meaning}), got ${fmt(shape)}`);
   const data = toFloat32(decodeTensor({ name: what, datatype: t.datatype, shape }, t.raw) as NumericTensor);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i] as number;
-    if (!Number.isFinite(v)) throw new InvalidArgumentError(`${what}: non-finite value (${v}) at ${indexOf(i, shape)}`);
-  }
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw new InvalidArgumentError(`${what}: non-finite value (${data[bad]}) at ${indexOf(bad, shape)}`);
   return data;
 }
 

@@ -1,5 +1,6 @@
 /** Decoding and validating a RouteRequest into router inputs; every failure is INVALID_ARGUMENT naming the item. */
 import { InvalidArgumentError } from '../../src/core/errors';
+import { firstNonFinite } from '../../src/core/tensor-codec';
 import type { RouteRequest__Output } from '../../src/generated/mova/v1/RouteRequest';
 import { isPolicyName } from './policy';
 import type { RouteItemInput } from './router';
@@ -37,9 +38,8 @@ export function decodePooled(raw: Uint8Array, dims: number, floats: readonly num
   } else {
     return null;
   }
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i])) throw new InvalidArgumentError(`${where}.pooled[${i}] is not finite`);
-  }
+  const bad = firstNonFinite(v);
+  if (bad >= 0) throw new InvalidArgumentError(`${where}.pooled[${bad}] is not finite`);
   return v;
 }
 

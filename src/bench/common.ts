@@ -16,6 +16,8 @@ export interface Machine {
   node: string;
   platform: string;
   date: string;
+  /** GLIBC_TUNABLES of this (client) process; the services it starts get the same (src/core/malloc-tuning.ts). */
+  glibcTunables?: string;
   /** 1/5/15-minute load averages when the figure started. */
   loadBefore: number[];
   /** ... and when it ended (other work on this machine shows here). */
@@ -30,6 +32,7 @@ export function machine(): Machine {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     date: new Date().toISOString(),
+    glibcTunables: process.env.GLIBC_TUNABLES ?? '',
     loadBefore: os.loadavg().map((x) => round(x)),
   };
 }
@@ -40,7 +43,7 @@ export function finishMachine(m: Machine): Machine {
 
 export function describeMachine(m: Machine): string {
   const after = m.loadAfter ? `, after ${m.loadAfter.join(' / ')}` : '';
-  return `${m.date}; ${m.cpus}× ${m.cpuModel}${m.simd ? ` (${m.simd})` : ''}; Node ${m.node}; ${m.platform}; load average (1/5/15 min) before ${m.loadBefore.join(' / ')}${after}`;
+  return `${m.date}; ${m.cpus}× ${m.cpuModel}${m.simd ? ` (${m.simd})` : ''}; Node ${m.node}; ${m.platform}; GLIBC_TUNABLES ${m.glibcTunables ? `\`${m.glibcTunables}\`` : 'unset'}; load average (1/5/15 min) before ${m.loadBefore.join(' / ')}${after}`;
 }
 
 export function median(xs: readonly number[]): number {
@@ -108,6 +111,23 @@ export async function timeRuns(reps: number, fn: () => Promise<unknown>, warmup 
     const t0 = performance.now();
     await fn();
     out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/**
+ * Times several paths call by call in turn (A, B, A, B, …) after `warmup` calls of each, so drifting machine
+ * load hits every path alike. Returns one list of durations (ms) per path.
+ */
+export async function timeAlternating(reps: number, fns: readonly (() => Promise<unknown>)[], warmup = 3): Promise<number[][]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const out = fns.map((): number[] => []);
+  for (let i = 0; i < reps; i++) {
+    for (let k = 0; k < fns.length; k++) {
+      const t0 = performance.now();
+      await fns[k]!();
+      out[k]!.push(performance.now() - t0);
+    }
   }
   return out;
 }

@@ -10,6 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { channelOptions } from '../core/grpc-options';
 import { decodeImage } from '../core/image';
 import { loadInferenceProto } from '../core/proto';
+import { encodeBytesElements } from '../core/tensor-codec';
 import { loadRegistry, PROJECT_ROOT } from '../core/registry';
 import type { GRPCInferenceServiceClient } from '../generated/inference/GRPCInferenceService';
 import type { ModelInferResponse__Output } from '../generated/inference/ModelInferResponse';
@@ -17,11 +18,15 @@ import { movaServe, ProcessGroup } from '../launcher/process-group';
 import { createExpertPipeline } from '../../services/expert/runner';
 import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/single-graph';
 import { registryCopy } from './cluster';
-import { finishMachine, log, machine, median, round, timeRuns, writeFigure } from './common';
+import { finishMachine, log, machine, median, round, timeAlternating, writeFigure } from './common';
+
+/** What the client sends: the preprocessed tensor (the issue's comparison) or the encoded image (the gateway's path). */
+export type BenchInput = 'pixel_values' | 'image';
 
 export interface ExpertRow {
   expert: string;
   provider: string;
+  input: BenchInput;
   batch: number;
   inProcessMs: number;
   serverMs: number;
@@ -37,6 +42,8 @@ export interface ExpertBenchOptions {
   experts?: string[];
   batches: number[];
   iterations: number;
+  /** @default ['pixel_values', 'image'] */
+  inputs?: BenchInput[];
   provider?: 'cpu' | 'webgpu';
   /** File stem under bench/. @default expert (expert-<provider> when a provider is given) */
   name?: string;
@@ -66,7 +73,9 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
   const registryPath = providerRegistry(o.registryPath, o.provider, o.ignoreMaxBatch ? Math.max(...o.batches) : undefined);
   const registry = loadRegistry(registryPath);
   const names = o.experts ?? registry.experts.map((e) => e.name);
-  const image = await decodeImage(readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', 'astronaut.jpg')));
+  const imageBytes = readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', 'astronaut.jpg'));
+  const image = await decodeImage(imageBytes);
+  const inputs = o.inputs ?? ['pixel_values', 'image'];
   const proto = loadInferenceProto();
   const rows: ExpertRow[] = [];
   for (const name of names) {
@@ -87,34 +96,38 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
         }
         const { pixels } = await imagesToTensor(Array.from({ length: batch }, () => image), preprocessSpec(entry));
         const raw = Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
-        const remoteCall = (): Promise<ModelInferResponse__Output | undefined> => new Promise((resolve, reject) => {
-          c.ModelInfer({ model_name: name, inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: pixels.dims }], raw_input_contents: [raw] },
-            { deadline: Date.now() + 120_000 }, (err, res) => (err ? reject(err) : resolve(res)));
+        const images = Array.from({ length: batch }, () => imageBytes);
+        const infer = (req: object): Promise<ModelInferResponse__Output | undefined> => new Promise((resolve, reject) => {
+          c.ModelInfer(req, { deadline: Date.now() + 120_000 }, (err, res) => (err ? reject(err) : resolve(res)));
         });
-        // Interleave in-process and server runs in blocks so drifting load hits both.
-        const local: number[] = [];
-        const remote: number[] = [];
-        const blocks = 4;
-        const per = Math.max(1, Math.ceil(o.iterations / blocks));
-        for (let b = 0; b < blocks; b++) {
-          local.push(...(await timeRuns(per, () => pipeline.runPixels(pixels), b === 0 ? 3 : 0)));
-          remote.push(...(await timeRuns(per, remoteCall, b === 0 ? 3 : 0)));
+        for (const input of inputs) {
+          // Same work on both sides: the preprocessed tensor through the model pipeline, or (as the gateway sends
+          // it) the encoded image, decoded and preprocessed by the pipeline (what the server's worker does).
+          const inProcess = input === 'pixel_values'
+            ? () => pipeline.runPixels(pixels)
+            : async () => pipeline.runImages(await Promise.all(images.map((b) => decodeImage(b))));
+          const remote = input === 'pixel_values'
+            ? () => infer({ model_name: name, inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: pixels.dims }], raw_input_contents: [raw] })
+            : () => infer({ model_name: name, inputs: [{ name: 'image', datatype: 'BYTES', shape: [batch] }], raw_input_contents: [encodeBytesElements(images)] });
+          // In-process and server calls alternate one by one, so drifting load hits both paths alike.
+          const [local = [], server = []] = await timeAlternating(o.iterations, [inProcess, remote]);
+          const l = median(local);
+          const r = median(server);
+          rows.push({
+            expert: name,
+            provider: entry.provider,
+            input,
+            batch,
+            inProcessMs: round(l),
+            serverMs: round(r),
+            overhead: round((r - l) / l, 3),
+            inProcessItemsPerS: round((batch * 1000) / l, 1),
+            serverItemsPerS: round((batch * 1000) / r, 1),
+            inProcessSpreadMs: [round(Math.min(...local)), round(Math.max(...local))],
+            serverSpreadMs: [round(Math.min(...server)), round(Math.max(...server))],
+          });
+          log(`${name} ${input} batch ${batch}: in-process ${l.toFixed(2)} ms, server ${r.toFixed(2)} ms`);
         }
-        const l = median(local);
-        const r = median(remote);
-        rows.push({
-          expert: name,
-          provider: entry.provider,
-          batch,
-          inProcessMs: round(l),
-          serverMs: round(r),
-          overhead: round((r - l) / l, 3),
-          inProcessItemsPerS: round((batch * 1000) / l, 1),
-          serverItemsPerS: round((batch * 1000) / r, 1),
-          inProcessSpreadMs: [round(Math.min(...local)), round(Math.max(...local))],
-          serverSpreadMs: [round(Math.min(...remote)), round(Math.max(...remote))],
-        });
-        log(`${name} batch ${batch}: in-process ${l.toFixed(2)} ms, server ${r.toFixed(2)} ms`);
       }
     } finally {
       client?.close();
@@ -123,15 +136,15 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
     }
   }
   const table = [
-    '| expert | provider | batch | in-process ms | server ms | overhead | in-process items/s | server items/s | in-process min–max ms | server min–max ms |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} |`),
+    '| expert | provider | input | batch | in-process ms | server ms | overhead | in-process items/s | server items/s | in-process min–max ms | server min–max ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.input} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} |`),
   ].join('\n');
   const checks: string[] = [];
-  const ppocr1 = rows.find((r) => r.expert === 'ppocr' && r.batch === 1);
+  const ppocr1 = rows.find((r) => r.expert === 'ppocr' && r.input === 'pixel_values' && r.batch === 1);
   if (ppocr1) checks.push(`ppocr batch-1 server overhead ${(ppocr1.overhead * 100).toFixed(1)}% of compute — target ≤ 10% ${ppocr1.overhead <= 0.1 ? 'met' : 'missed'}`);
-  const mb1 = rows.find((r) => r.expert === 'mobilenetv2' && r.batch === 1);
-  const mb8 = rows.find((r) => r.expert === 'mobilenetv2' && r.batch === 8);
+  const mb1 = rows.find((r) => r.expert === 'mobilenetv2' && r.input === 'pixel_values' && r.batch === 1);
+  const mb8 = rows.find((r) => r.expert === 'mobilenetv2' && r.input === 'pixel_values' && r.batch === 8);
   if (mb1 && mb8) {
     const g = round(mb8.serverItemsPerS / mb1.serverItemsPerS, 3);
     checks.push(`mobilenetv2 batch-8 server throughput ${g}× batch 1 — target ≥ 1.3 ${g >= 1.3 ? 'met' : 'missed'}`);
@@ -140,7 +153,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
     name: o.name ?? (o.provider ? `expert-${o.provider}` : 'expert'),
     title: `Expert benchmark${o.provider ? ` (${o.provider})` : ''}`,
     machine: finishMachine(m),
-    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after 3 warm-up runs, in-process and server runs interleaved in 4 blocks; same preprocessed tensor (astronaut.jpg) in both paths; the server is a separate \`mova serve expert\` process (its worker thread, the registry's intra-op threads) called over loopback gRPC with OIP \`pixel_values\`; overhead = (server − in-process) ÷ in-process.`,
+    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after 3 warm-up runs, in-process and server calls alternating one by one. The server is a separate \`mova serve expert\` process (its worker thread, the registry's intra-op threads) called over loopback gRPC. Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${'${'}(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`image\`: the encoded JPEG (${'${'}(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process.`,
     body: table,
     headline: checks.join('; ') || `${rows.length} rows`,
     data: { iterations: o.iterations, provider: o.provider ?? 'registry', rows },

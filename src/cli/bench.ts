@@ -10,11 +10,12 @@ const FIGURES = ['overhead', 'batching', 'sparsity', 'transport', 'scaling', 'ex
 type FigureName = (typeof FIGURES)[number];
 
 const USAGE = `mova bench <${FIGURES.join('|')}|all> [--reps N] [--duration S] [--concurrency C] [--out DIR]
-  expert: [--experts a,b] [--batches 1,4,8] [--iterations N] [--provider cpu|webgpu] [--config FILE] [--name STEM] [--note TEXT]`;
+  expert: [--experts a,b] [--batches 1,4,8] [--iterations N] [--inputs pixel_values,image] [--provider cpu|webgpu] [--config FILE] [--name STEM] [--note TEXT]`;
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
     experts: { type: 'string' },
+    inputs: { type: 'string' },
     iterations: { type: 'string' },
     batches: { type: 'string' },
     config: { type: 'string' },
@@ -49,10 +50,13 @@ export async function benchCommand(argv: string[]): Promise<void> {
       const note = str(values.note, 'note');
       const batches = (str(values.batches, 'batches') ?? '1,4,8').split(',').map(Number);
       if (batches.some((b) => !Number.isInteger(b) || b < 1 || b > 256)) throw new UsageError('--batches must be integers 1..256');
+      const inputs = (str(values.inputs, 'inputs') ?? 'pixel_values,image').split(',');
+      if (inputs.some((i) => i !== 'pixel_values' && i !== 'image')) throw new UsageError('--inputs must be pixel_values and/or image');
       return (await import('../bench/expert.js')).expertBench({
         registryPath: str(values.config, 'config') ?? DEFAULT_REGISTRY_PATH,
         batches,
         iterations: int(values.iterations, 'iterations') ?? 20,
+        inputs: inputs as ('pixel_values' | 'image')[],
         ...(str(values.experts, 'experts') ? { experts: str(values.experts, 'experts')!.split(',') } : {}),
         ...(provider ? { provider, ignoreMaxBatch: true } : {}),
         ...(name ? { name } : {}),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `mova`: the command line every issue builds on (see DESIGN.md, "Command line"). */
 import { ConfigError, errorMessage, MovaError } from '../core/errors';
+import { reexecWithMallocTuning } from '../core/malloc-tuning';
 import { UsageError } from './args';
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
@@ -29,9 +30,14 @@ async function main(argv: string[]): Promise<void> {
   await (await c.run())(rest);
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError) process.stderr.write(`mova: ${err.message}\n`);
-  else if (err instanceof ConfigError || err instanceof MovaError) process.stderr.write(`mova: ${err.message}\n`);
-  else process.stderr.write(`mova: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}\n`);
-  process.exitCode = err instanceof UsageError ? 2 : 1;
-});
+/** Commands that move tensors for a long time: they run with the glibc malloc settings (src/core/malloc-tuning.ts). */
+const TUNED = new Set(['serve', 'up', 'bench', 'loadtest']);
+
+if (!(TUNED.has(process.argv[2] ?? '') && reexecWithMallocTuning())) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    if (err instanceof UsageError) process.stderr.write(`mova: ${err.message}\n`);
+    else if (err instanceof ConfigError || err instanceof MovaError) process.stderr.write(`mova: ${err.message}\n`);
+    else process.stderr.write(`mova: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  });
+}

@@ -17,7 +17,10 @@ export async function upCommand(argv: string[]): Promise<void> {
     log.error({ service: name, code, signal }, 'service exited unexpectedly; stopping the cluster');
     void group.stop().then(() => process.exit(1));
   });
+  let stopping = false;
   const shutdown = (signal: string): void => {
+    if (stopping) return; // e.g. Ctrl-C reaches both a re-exec wrapper and this process
+    stopping = true;
     log.info({ signal }, 'stopping the cluster');
     void group.stop().then(() => process.exit(0));
   };

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { withMallocTuning } from '../core/malloc-tuning';
 
 export type ServiceKind = 'expert' | 'router' | 'fusion' | 'gateway' | 'redis';
 
@@ -71,7 +72,7 @@ export class ProcessGroup {
   }
 
   async start(spec: ServiceSpec, timeoutMs = 180_000): Promise<StartedService> {
-    const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...spec.env } });
+    const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...withMallocTuning(process.env), ...spec.env } });
     const entry: Child = { spec, child };
     this.children.push(entry);
     const endpoints = await new Promise<Endpoints>((resolve, reject) => {

@@ -13,6 +13,7 @@ import {
   elementCount,
   encodeBytesElements,
   encodeTensor,
+  firstNonFinite,
   floatTensor,
   isDataType,
   jsonBytesTensor,
@@ -418,5 +419,29 @@ describe('fp16', () => {
   it('double inputs are rounded once (no float32 double rounding)', () => {
     // 1 + 2^-11 + 2^-40 is just above the tie between 0x3c00 and 0x3c01; float32 rounds it onto the tie, then ties-to-even goes down.
     assert.equal(bits(1 + 2 ** -11 + 2 ** -40), '0x3c01');
+  });
+});
+
+describe('firstNonFinite', () => {
+  it('returns -1 for finite data, including ±0, extremes and subnormals, at every length', () => {
+    for (let n = 0; n < 11; n++) {
+      const a = new Float32Array(n).map((_, i) => [0, -0, 3.4e38, -3.4e38, 1e-45, 1][i % 6]!);
+      assert.equal(firstNonFinite(a), -1);
+    }
+    assert.equal(firstNonFinite(new Float64Array([Number.MAX_VALUE, -Number.MAX_VALUE])), -1);
+  });
+  it('finds the first NaN or ±Infinity wherever it is (unrolled body and tail)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 37 }),
+      fc.nat(),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+      (n, at, bad) => {
+        const a = new Float32Array(n).fill(0.5);
+        const i = at % n;
+        a[i] = bad;
+        if (i + 1 < n) a[n - 1] = Number.NaN; // a later bad value must not be reported first
+        assert.equal(firstNonFinite(a), i);
+      },
+    ));
   });
 });
