@@ -30,7 +30,7 @@ RUN mkdir -p /models \
 
 # ---- runtime: production dependencies only, non-root --------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
-# GLIBC_TUNABLES: freed tensor buffers stay in the heap instead of going back to the kernel (src/core/malloc-tuning.ts).
+# GLIBC_TUNABLES: freed tensor buffers stay in the heap instead of going back to the kernel (src/core/memory-tuning.ts).
 ENV NODE_ENV=production \
     GLIBC_TUNABLES=glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824 \
     ONNXRUNTIME_NODE_INSTALL=skip \

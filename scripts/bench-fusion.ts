@@ -28,7 +28,7 @@ import { adapterOptionsFromRegistry } from '../services/fusion/config';
 import { start } from '../services/fusion/main';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
 import { median, round, timeAlternating } from '../src/bench/common';
-import { reexecWithMallocTuning } from '../src/core/malloc-tuning';
+import { reexecWithMemoryTuning, tuneGarbageCollector } from '../src/core/memory-tuning';
 
 /** Feature geometry of the default registry's models ([H, W, C] of the exposed feature map). */
 const KNOWN_GEOMETRY: Readonly<Record<string, readonly [number, number, number]>> = {
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} | ${x.serviceGraphMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
-  const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after 3 warm-up runs, in-process and service calls alternating one by one; GLIBC_TUNABLES as in src/core/malloc-tuning.ts; ` +
+  const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating one by one; memory settings of src/core/memory-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads; one service worker.\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
     `D ${c.adapterWidth}, ${c.heads} heads, L ${c.blocks}, K ${c.topK}, Dout ${c.outputWidth} (geometry: ${source}). "chosen" = experts chosen per request (sets rotate across the batch); ` +
     `the graph computes every slot, so cost is flat in "chosen" by design. Overhead = service median / in-process median − 1 ` +
@@ -202,8 +202,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${md}\n`);
 }
 
-// Like `mova bench`, measure with the glibc malloc settings every service runs with (src/core/malloc-tuning.ts).
-if (!reexecWithMallocTuning()) {
+// Like `mova bench`, measure with the memory settings every service runs with (src/core/memory-tuning.ts).
+if (!reexecWithMemoryTuning()) {
+  tuneGarbageCollector();
   main().catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exit(1);

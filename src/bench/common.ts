@@ -16,8 +16,10 @@ export interface Machine {
   node: string;
   platform: string;
   date: string;
-  /** GLIBC_TUNABLES of this (client) process; the services it starts get the same (src/core/malloc-tuning.ts). */
+  /** GLIBC_TUNABLES of this (client) process; the services it starts get the same (src/core/memory-tuning.ts). */
   glibcTunables?: string;
+  /** Whether the V8 collector runs with atomic marking (src/core/memory-tuning.ts); off with MOVA_MEMORY_TUNING=off. */
+  atomicMarking?: boolean;
   /** 1/5/15-minute load averages when the figure started. */
   loadBefore: number[];
   /** ... and when it ended (other work on this machine shows here). */
@@ -33,6 +35,7 @@ export function machine(): Machine {
     platform: `${os.platform()} ${os.release()}`,
     date: new Date().toISOString(),
     glibcTunables: process.env.GLIBC_TUNABLES ?? '',
+    atomicMarking: process.env.MOVA_MEMORY_TUNING !== 'off',
     loadBefore: os.loadavg().map((x) => round(x)),
   };
 }
@@ -43,7 +46,7 @@ export function finishMachine(m: Machine): Machine {
 
 export function describeMachine(m: Machine): string {
   const after = m.loadAfter ? `, after ${m.loadAfter.join(' / ')}` : '';
-  return `${m.date}; ${m.cpus}× ${m.cpuModel}${m.simd ? ` (${m.simd})` : ''}; Node ${m.node}; ${m.platform}; GLIBC_TUNABLES ${m.glibcTunables ? `\`${m.glibcTunables}\`` : 'unset'}; load average (1/5/15 min) before ${m.loadBefore.join(' / ')}${after}`;
+  return `${m.date}; ${m.cpus}× ${m.cpuModel}${m.simd ? ` (${m.simd})` : ''}; Node ${m.node}; ${m.platform}; GLIBC_TUNABLES ${m.glibcTunables ? `\`${m.glibcTunables}\`` : 'unset'}${m.atomicMarking ? ' and V8 `--no-incremental-marking`' : ''}; load average (1/5/15 min) before ${m.loadBefore.join(' / ')}${after}`;
 }
 
 export function median(xs: readonly number[]): number {
@@ -116,11 +119,15 @@ export async function timeRuns(reps: number, fn: () => Promise<unknown>, warmup 
 }
 
 /**
- * Times several paths call by call in turn (A, B, A, B, …) after `warmup` calls of each, so drifting machine
- * load hits every path alike. Returns one list of durations (ms) per path.
+ * Times several paths call by call in turn (A, B, A, B, …), so drifting machine load hits every path alike.
+ * Warm-up rounds run first until both `warmup` rounds and `warmupMs` have passed: a fresh server (and client)
+ * needs tens of calls before V8 has optimised its hot paths (measured 2026-11-30: a mobilenetv2 call over gRPC
+ * took ~28 ms for its first ~40 calls, ~8 ms after), and a server lives far longer than that.
+ * Returns one list of durations (ms) per path.
  */
-export async function timeAlternating(reps: number, fns: readonly (() => Promise<unknown>)[], warmup = 3): Promise<number[][]> {
-  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+export async function timeAlternating(reps: number, fns: readonly (() => Promise<unknown>)[], warmup = 3, warmupMs = 3000): Promise<number[][]> {
+  const start = performance.now();
+  for (let i = 0; i < warmup || (performance.now() - start < warmupMs && i < 500); i++) for (const fn of fns) await fn();
   const out = fns.map((): number[] => []);
   for (let i = 0; i < reps; i++) {
     for (let k = 0; k < fns.length; k++) {

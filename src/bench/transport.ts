@@ -108,7 +108,8 @@ export async function transportFigure(o: { reps: number; calls: number; out?: st
     });
     for (const concurrency of [1, 4]) {
       const mbs = VARIANTS.map(() => [] as number[]);
-      for (const send of sends) await measure(send, payload, 4, concurrency); // warm-up: connect, JIT, windows
+      // Warm-up: connect, windows, and tens of calls for V8 to optimise both ends (see timeAlternating).
+      for (const send of sends) await measure(send, payload, 40, concurrency);
       for (let r = 0; r < o.reps; r++) {
         const order = r % 2 === 0 ? VARIANTS.map((_, i) => i) : VARIANTS.map((_, i) => VARIANTS.length - 1 - i);
         for (const i of order) mbs[i]!.push(await measure(sends[i]!, payload, o.calls, concurrency));
@@ -142,7 +143,7 @@ export async function transportFigure(o: { reps: number; calls: number; out?: st
     name: 'transport',
     title: 'Figure 4 — tensor transport: gRPC vs raw HTTP/2 on loopback',
     machine: finishMachine(m),
-    method: `Client: this process. Servers: one process per server kind (src/bench/transport-server.ts), 127.0.0.1. gRPC: \`inference.GRPCInferenceService/ModelInfer\` carrying a 4 MiB FP32 tensor in \`raw_input_contents\`, answered with 4 bytes. Raw HTTP/2: node:http2 POST of the same 4 MiB, answered with 4 bytes (session memory unbounded on both ends, as grpc-js does). "grpc-js defaults": only the message-size limits raised (a 4 MiB tensor exceeds grpc-js's 4 MiB default); "our options": \`channelOptions()\` on the client and \`startGrpcServer\` (\`serverOptions()\` + raised HTTP/2 windows) on the server. ${o.reps} interleaved repetitions of ${o.calls} calls per variant and concurrency, after 4 warm-up calls; median (min–max) over repetitions; the ratio is paired per repetition.`,
+    method: `Client: this process. Servers: one process per server kind (src/bench/transport-server.ts), 127.0.0.1. gRPC: \`inference.GRPCInferenceService/ModelInfer\` carrying a 4 MiB FP32 tensor in \`raw_input_contents\`, answered with 4 bytes. Raw HTTP/2: node:http2 POST of the same 4 MiB, answered with 4 bytes (session memory unbounded on both ends, as grpc-js does). "grpc-js defaults": only the message-size limits raised (a 4 MiB tensor exceeds grpc-js's 4 MiB default); "our options": \`channelOptions()\` on the client and \`startGrpcServer\` (\`serverOptions()\` + raised HTTP/2 windows) on the server. ${o.reps} interleaved repetitions of ${o.calls} calls per variant and concurrency, after 40 warm-up calls per variant; median (min–max) over repetitions; the ratio is paired per repetition.`,
     body: table,
     headline,
     data: { payloadBytes: PAYLOAD_BYTES, reps: o.reps, calls: o.calls, rows },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `mova`: the command line every issue builds on (see DESIGN.md, "Command line"). */
 import { ConfigError, errorMessage, MovaError } from '../core/errors';
-import { reexecWithMallocTuning } from '../core/malloc-tuning';
+import { reexecWithMemoryTuning, tuneGarbageCollector } from '../core/memory-tuning';
 import { UsageError } from './args';
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
@@ -30,10 +30,12 @@ async function main(argv: string[]): Promise<void> {
   await (await c.run())(rest);
 }
 
-/** Commands that move tensors for a long time: they run with the glibc malloc settings (src/core/malloc-tuning.ts). */
+/** Commands that move tensors for a long time: they run with the memory settings of src/core/memory-tuning.ts. */
 const TUNED = new Set(['serve', 'up', 'bench', 'loadtest']);
+const tuned = TUNED.has(process.argv[2] ?? '');
 
-if (!(TUNED.has(process.argv[2] ?? '') && reexecWithMallocTuning())) {
+if (!(tuned && reexecWithMemoryTuning())) {
+  if (tuned) tuneGarbageCollector();
   main(process.argv.slice(2)).catch((err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`mova: ${err.message}\n`);
     else if (err instanceof ConfigError || err instanceof MovaError) process.stderr.write(`mova: ${err.message}\n`);

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { withMallocTuning } from '../core/malloc-tuning';
+import { withMallocTuning } from '../core/memory-tuning';
 
 export type ServiceKind = 'expert' | 'router' | 'fusion' | 'gateway' | 'redis';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { MALLOC_TUNABLES } from '../../src/core/malloc-tuning';
+import { MALLOC_TUNABLES } from '../../src/core/memory-tuning';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -46,7 +46,7 @@ describe('mova up', { timeout: 300_000 }, () => {
       for (const k of ['expert', 'router', 'fusion', 'gateway']) assert.ok(kinds.includes(k), `no ${k} in ${kinds.join(',')}`);
       assert.deepEqual(ready.services.filter((s) => s.kind === 'expert').map((s) => s.name).sort(), ['fastestdet', 'mobilenetv2', 'ppocr', 'ultraface']);
       for (const s of ready.services) assert.ok(alive(s.pid), `${s.name} (pid ${s.pid}) is not running`);
-      // Every service runs with the glibc malloc settings (src/core/malloc-tuning.ts), even though this test
+      // Every service runs with the glibc malloc settings (src/core/memory-tuning.ts), even though this test
       // started `mova up` without them.
       for (const s of process.platform === 'linux' ? ready.services.filter((x) => x.kind !== 'redis') : []) {
         // (glibc cuts its start-up copy of the variable at the first ':' while parsing it, so compare a prefix.)

@@ -1,9 +1,9 @@
-/** glibc malloc settings: which environments get them, and that a user's own GLIBC_TUNABLES or opt-out wins. */
+/** Memory settings (glibc malloc via GLIBC_TUNABLES): which environments get them, and that a user's own GLIBC_TUNABLES or opt-out wins. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { MALLOC_TUNABLES, wantsMallocTuning, withMallocTuning } from '../../src/core/malloc-tuning';
+import { MALLOC_TUNABLES, wantsMallocTuning, withMallocTuning } from '../../src/core/memory-tuning';
 import { PROJECT_ROOT } from '../../src/core/registry';
 
 describe('malloc tuning', () => {
@@ -17,8 +17,8 @@ describe('malloc tuning', () => {
     assert.equal(wantsMallocTuning(mine), false);
     assert.deepEqual(withMallocTuning(mine), mine);
   });
-  it('MOVA_MALLOC_TUNING=off turns it off', () => {
-    const off = { MOVA_MALLOC_TUNING: 'off' };
+  it('MOVA_MEMORY_TUNING=off turns it off', () => {
+    const off = { MOVA_MEMORY_TUNING: 'off' };
     assert.equal(wantsMallocTuning(off), false);
     assert.deepEqual(withMallocTuning(off), off);
   });
