@@ -59,6 +59,9 @@ interface KindResult {
   memory: { e2eMs: Spread; ratio: Spread; stages: Stages };
 }
 
+/** Warm-up time before measuring (all request kinds through every path, in rounds). */
+const WARMUP_MS = 15_000;
+
 export interface OverheadOptions {
   reps: number;
   iterations: number;
@@ -78,12 +81,18 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
     // One long-lived channel per gateway, as a real client keeps: connection setup is not serving overhead.
     for (const addr of Object.values(gateways)) clients.set(addr, gatewayClient(addr));
     const call = (addr: string, k: Kind): Promise<InferResponse__Output> => callGateway(addr, { image: k.image, instruction: k.instruction, deadline_ms: 20_000 }, 25_000, clients.get(addr));
-    for (const k of ks) {
-      for (let i = 0; i < 3; i++) {
+    // Warm-up: every kind through every path for ≥ WARMUP_MS (at least 3 rounds). A fresh cluster needs tens of
+    // requests before V8 has optimised its hot paths; a deployed one has served far more than that.
+    const warmStart = performance.now();
+    for (let round = 0; round < 3 || performance.now() - warmStart < WARMUP_MS; round++) {
+      for (const k of ks) {
         await local.run(k.image, k.instruction);
         await call(gateways.bullmq, k);
         await call(gateways.memory, k);
       }
+    }
+    log(`figure 1: warmed up for ${((performance.now() - warmStart) / 1000).toFixed(1)} s`);
+    for (const k of ks) {
       const perRep = { crit: [] as number[], bull: [] as number[], mem: [] as number[], bullRatio: [] as number[], memRatio: [] as number[] };
       const paths: PathTimings[] = [];
       const st = { bullmq: [] as Stages[], memory: [] as Stages[] };
@@ -157,7 +166,7 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
     name: 'overhead',
     title: 'Figure 1 — serving overhead at concurrency 1',
     machine: mm,
-    method: `Whole cluster as processes (${Object.keys(cluster.addresses).join(', ')}, private Redis), two gateway processes (BullMQ, in-process queue); one client, sequential calls through \`mova.v1.Gateway/Infer\` (one gRPC client per call, as \`mova infer\` does). Critical path: the same models in this process on the same bytes: decode + base + route + max(chosen experts) + fusion. ${o.reps} repetitions × ${o.iterations} calls per path and request kind, interleaved call by call after 3 warm-up calls; each cell is the median of the repetitions' medians (min–max over repetitions). Stage timings are medians in ms (the gateway's own \`timings\`; its base and expert stages include each expert's image decode and gRPC hop).`,
+    method: `Whole cluster as processes (${Object.keys(cluster.addresses).join(', ')}, private Redis), two gateway processes (BullMQ, in-process queue); one client, sequential calls through \`mova.v1.Gateway/Infer\` (one gRPC client per call, as \`mova infer\` does). Critical path: the same models in this process on the same bytes: decode + base + route + max(chosen experts) + fusion. ${o.reps} repetitions × ${o.iterations} calls per path and request kind, interleaved call by call after ≥ ${WARMUP_MS / 1000} s of warm-up rounds (every kind through every path); each cell is the median of the repetitions' medians (min–max over repetitions). Stage timings are medians in ms (the gateway's own \`timings\`; its base and expert stages include each expert's image decode and gRPC hop).`,
     body: `${table1}\n\nPer-stage medians (ms):\n\n${table2}`,
     headline,
     data: { reps: o.reps, iterations: o.iterations, results },

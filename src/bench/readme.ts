@@ -29,7 +29,9 @@ export function writeBenchReadme(out?: string): string {
 Every figure is a ratio measured in one run against its baseline on the same machine (DESIGN.md, "Performance
 model"); each is a script (\`mova bench <figure>\`, \`npm run bench\` for all), never a timed test. Cells are medians
 of repeated runs with the min–max over repetitions; the load average before and after each figure says how busy the
-machine was. \`router-eval.md\` (router quality) comes from \`npm run eval:router\`.
+machine was. \`router-eval.md\` (router quality) comes from \`npm run eval:router\`, \`fusion.md\` from
+\`node dist/scripts/bench-fusion.js\`, and \`memory-tuning.md\` is an A/B of the memory settings (\`mova bench expert\`
+with \`MOVA_MEMORY_TUNING=off\` vs on, src/core/memory-tuning.ts).
 
 ${lines.join('\n')}
 `;
