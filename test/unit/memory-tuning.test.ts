@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { MALLOC_TUNABLES, wantsMallocTuning, withMallocTuning } from '../../src/core/memory-tuning';
+import { MALLOC_TUNABLES, tuneGarbageCollector, wantsMallocTuning, withMallocTuning } from '../../src/core/memory-tuning';
 import { PROJECT_ROOT } from '../../src/core/registry';
 
 describe('malloc tuning', () => {
@@ -17,10 +17,11 @@ describe('malloc tuning', () => {
     assert.equal(wantsMallocTuning(mine), false);
     assert.deepEqual(withMallocTuning(mine), mine);
   });
-  it('MOVA_MEMORY_TUNING=off turns it off', () => {
+  it('MOVA_MEMORY_TUNING=off turns both settings off', () => {
     const off = { MOVA_MEMORY_TUNING: 'off' };
     assert.equal(wantsMallocTuning(off), false);
     assert.deepEqual(withMallocTuning(off), off);
+    assert.equal(tuneGarbageCollector(off), false);
   });
   it('names only malloc tunables glibc knows, with sizes in bytes', () => {
     for (const kv of MALLOC_TUNABLES.split(':')) assert.match(kv, /^glibc\.malloc\.(mmap_threshold|trim_threshold)=\d+$/);
