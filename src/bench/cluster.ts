@@ -9,7 +9,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { addressEnvKey } from '../core/addresses';
 import { DEFAULT_REGISTRY_PATH, loadRegistry } from '../core/registry';
-import { clusterPlan } from '../launcher/cluster';
+import { clusterPlan, startBackendServices } from '../launcher/cluster';
 import { movaServe, ProcessGroup, type StartedService } from '../launcher/process-group';
 import { log } from './common';
 
@@ -64,7 +64,7 @@ export async function startBenchCluster(opts: { configPath?: string; redis?: boo
   const t0 = performance.now();
   let services: StartedService[];
   try {
-    services = await Promise.all(plan.backends.map((s) => group.start(s)));
+    services = await startBackendServices(group, plan.backends);
   } catch (err) {
     await group.stop();
     throw err;

@@ -1,6 +1,7 @@
 /**
  * `mova serve <kind>`: run one service in the foreground until SIGINT/SIGTERM (what a pod runs). With
- * `--metrics-port N` (or MOVA_METRICS_PORT; 0 = off) it also serves Prometheus `/metrics` on that port; tracing is
+ * `--metrics-port N|any` (or MOVA_METRICS_PORT; 0 = off, any = a free port, named in the ready line) it also serves
+ * Prometheus `/metrics` on that port; tracing is
  * exported when MOVA_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT is set (src/core/tracing.ts).
  */
 import { logger } from '../core/log';
@@ -94,9 +95,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
     routingPolicy: str(values['routing-policy'], 'routing-policy'),
   }));
   const log = logger('serve', { kind });
-  const metricsPort = int(values['metrics-port'], 'metrics-port') ?? int(process.env.MOVA_METRICS_PORT || undefined, 'MOVA_METRICS_PORT') ?? 0;
+  // `any` = a free port the kernel picks (reported in the ready line); 0 = off.
+  const metricsSetting = values['metrics-port'] ?? (process.env.MOVA_METRICS_PORT || undefined);
+  const metricsPort = metricsSetting === 'any' ? 'any' : (int(metricsSetting, 'metrics-port') ?? 0);
   let metrics: MetricsServer | undefined;
-  if (metricsPort > 0) metrics = await startMetricsServer({ port: metricsPort, host: host ?? '127.0.0.1' });
+  if (metricsPort !== 0) metrics = await startMetricsServer({ port: metricsPort === 'any' ? 0 : metricsPort, host: host ?? '127.0.0.1' });
   // One machine-readable line for launchers; logs go to stderr.
   process.stdout.write(`${JSON.stringify({ ready: true, kind, name: name ?? kind, address: svc.address, ...(svc.httpUrl ? { http: svc.httpUrl } : {}), ...(metrics ? { metrics: metrics.url } : {}), pid: process.pid })}\n`);
   let stopping = false;

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_REGISTRY_PATH, loadRegistry } from '../core/registry';
 import { logger } from '../core/log';
-import { clusterPlan } from '../launcher/cluster';
+import { clusterPlan, startBackendServices } from '../launcher/cluster';
 import { ProcessGroup, type StartedService } from '../launcher/process-group';
 import { int, parse, str } from './args';
 
@@ -34,7 +34,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       anyPorts: values['any-ports'] === true,
       metrics: values['no-metrics'] !== true,
     });
-    services.push(...(await Promise.all(plan.backends.map((spec) => group.start(spec)))));
+    services.push(...(await startBackendServices(group, plan.backends)));
     services.push(await group.start(plan.gateway(services)));
   } catch (err) {
     log.error({ err: (err as Error).message }, 'cluster failed to start');

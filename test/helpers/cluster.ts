@@ -3,7 +3,7 @@
  * free port when redis-server is installed), each on a free port. Tests then start gateways in-process against them.
  */
 import { DEFAULT_REGISTRY_PATH, loadRegistry } from '../../src/core/registry';
-import { clusterPlan } from '../../src/launcher/cluster';
+import { clusterPlan, startBackendServices } from '../../src/launcher/cluster';
 import { ProcessGroup, type StartedService } from '../../src/launcher/process-group';
 
 export interface Backends {
@@ -25,7 +25,7 @@ export async function startBackends(opts: { redis?: boolean; configPath?: string
     process.stderr.write(`backend ${name} exited unexpectedly (code ${code}, signal ${signal})\n`);
   });
   try {
-    const services = await Promise.all(plan.backends.map((s) => group.start(opts.env && s.kind !== 'redis' ? { ...s, env: { ...s.env, ...opts.env } } : s)));
+    const services = await startBackendServices(group, plan.backends, (s) => (opts.env && s.kind !== 'redis' ? { ...s, env: { ...s.env, ...opts.env } } : s));
     const addresses = Object.fromEntries(services.filter((s) => s.kind !== 'redis').map((s) => [s.name, s.address]));
     return { addresses, services, redisUrl: plan.redisUrl, group, stop: () => group.stop() };
   } catch (err) {
