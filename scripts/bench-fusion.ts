@@ -28,7 +28,7 @@ import { adapterOptionsFromRegistry } from '../services/fusion/config';
 import { start } from '../services/fusion/main';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
 import { median, round, timeAlternating } from '../src/bench/common';
-import { reexecWithMemoryTuning, tuneGarbageCollector } from '../src/core/memory-tuning';
+import { reexecWithMemoryTuning, stopWithReexecParent, tuneGarbageCollector } from '../src/core/memory-tuning';
 
 /** Feature geometry of the default registry's models ([H, W, C] of the exposed feature map). */
 const KNOWN_GEOMETRY: Readonly<Record<string, readonly [number, number, number]>> = {
@@ -205,6 +205,7 @@ async function main(): Promise<void> {
 // Like `mova bench`, measure with the memory settings every service runs with (src/core/memory-tuning.ts).
 if (!reexecWithMemoryTuning()) {
   tuneGarbageCollector();
+  stopWithReexecParent();
   main().catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exit(1);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `mova`: the command line every issue builds on (see DESIGN.md, "Command line"). */
 import { ConfigError, errorMessage, MovaError } from '../core/errors';
-import { reexecWithMemoryTuning, tuneGarbageCollector } from '../core/memory-tuning';
+import { reexecWithMemoryTuning, stopWithReexecParent, tuneGarbageCollector } from '../core/memory-tuning';
 import { UsageError } from './args';
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
@@ -36,6 +36,7 @@ const tuned = TUNED.has(process.argv[2] ?? '');
 
 if (!(tuned && reexecWithMemoryTuning())) {
   if (tuned) tuneGarbageCollector();
+  stopWithReexecParent();
   main(process.argv.slice(2)).catch((err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`mova: ${err.message}\n`);
     else if (err instanceof ConfigError || err instanceof MovaError) process.stderr.write(`mova: ${err.message}\n`);

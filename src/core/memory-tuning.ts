@@ -29,6 +29,9 @@ export const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=268435456:glibc.mall
 /** The V8 flag `tuneGarbageCollector` sets. */
 export const GC_FLAG = '--no-incremental-marking';
 
+/** Set in the environment of a process that `reexecWithMemoryTuning` started. */
+const REEXEC_ENV = 'MOVA_REEXEC_CHILD';
+
 function enabled(env: NodeJS.ProcessEnv): boolean {
   return env.MOVA_MEMORY_TUNING !== 'off';
 }
@@ -58,12 +61,16 @@ export function tuneGarbageCollector(env: NodeJS.ProcessEnv = process.env): bool
 
 /**
  * Re-executes this Node process once with the malloc settings when it lacks them (glibc only): same argv and
- * execArgv, inherited stdio, signals forwarded, and this process exits as the child does. Returns false (and does
- * nothing) when no re-exec is needed; the caller then runs normally.
+ * execArgv, inherited stdio, signals forwarded, and this process exits as the child does. The child is connected
+ * by an IPC channel and stops itself (SIGTERM) when this process dies, even by SIGKILL (`stopWithReexecParent`).
+ * Returns false (and does nothing) when no re-exec is needed; the caller then runs normally.
  */
 export function reexecWithMemoryTuning(): boolean {
   if (!wantsMallocTuning() || !runsOnGlibc()) return false;
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: withMallocTuning() });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...withMallocTuning(), [REEXEC_ENV]: '1' },
+  });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const forward = (s: NodeJS.Signals): void => {
     child.kill(s);
@@ -79,4 +86,15 @@ export function reexecWithMemoryTuning(): boolean {
     else process.exit(code ?? 1);
   });
   return true;
+}
+
+/**
+ * In a process started by `reexecWithMemoryTuning`: shut down gracefully (SIGTERM to itself) when the parent's IPC
+ * channel closes, i.e. the parent died. The channel does not keep this process alive. No-op elsewhere.
+ */
+export function stopWithReexecParent(): void {
+  if (process.env[REEXEC_ENV] !== '1' || !process.channel) return;
+  delete process.env[REEXEC_ENV]; // not inherited by the services this process starts
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }
