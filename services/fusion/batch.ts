@@ -33,13 +33,14 @@ export async function executeFuseBatch(pool: FusionPool, c: AdapterConfig, jobs:
   const request: FusionRunRequest = {
     n,
     base: take((j) => j.base, c.tokens * c.baseWidth),
-    experts: c.experts.map((e, k) => take((j) => j.experts[k] ?? null, e.tokens * e.width)),
+    // A slot no job sent stays null: the worker feeds its own zeros.
+    experts: c.experts.map((e, k) => (jobs.some((j) => j.experts[k]) ? take((j) => j.experts[k] ?? null, e.tokens * e.width) : null)),
     mask: take((j) => j.mask, c.maxExperts),
     context: take((j) => j.context, c.contextWidth),
   };
   // Every buffer here is ours alone (fresh decodes or concatenations): move them to the worker instead of copying.
   // A job's own arrays are unusable afterwards; only its n and fusedDatatype are read later.
-  const transfer = [request.base, request.mask, request.context, ...request.experts].map((a) => a.buffer as ArrayBuffer);
+  const transfer = [request.base, request.mask, request.context, ...request.experts].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
   const res = await pool.run(request, transfer);
   const fusedPer = c.tokens * c.outputWidth;
   const gatesPer = c.blocks * c.maxExperts;
