@@ -72,7 +72,9 @@ export class ProcessGroup {
   }
 
   async start(spec: ServiceSpec, timeoutMs = 180_000): Promise<StartedService> {
-    const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...withMallocTuning(process.env), ...spec.env } });
+    // Redis gets its own process group: a terminal's Ctrl-C (SIGINT to the whole foreground group) must not stop it
+    // before the gateways that drain their queues into it; stop() ends it last.
+    const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...withMallocTuning(process.env), ...spec.env }, detached: spec.kind === 'redis' });
     const entry: Child = { spec, child };
     this.children.push(entry);
     const endpoints = await new Promise<Endpoints>((resolve, reject) => {
