@@ -35,7 +35,7 @@ export function machine(): Machine {
     platform: `${os.platform()} ${os.release()}`,
     date: new Date().toISOString(),
     glibcTunables: process.env.GLIBC_TUNABLES ?? '',
-    atomicMarking: process.env.MOVA_MEMORY_TUNING !== 'off',
+    atomicMarking: process.env.MOVA_MEMORY_TUNING !== 'off' && process.env.MOVA_MEMORY_TUNING !== 'malloc',
     loadBefore: os.loadavg().map((x) => round(x)),
   };
 }

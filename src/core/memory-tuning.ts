@@ -20,7 +20,7 @@
  *    the fusion benchmark's process (client and service in one, 8 MB per call) 120 instead of 273–318, ~21–27 ms
  *    each, total collector time 4.1–5.1 → 2.9–3.0 s.
  *
- * MOVA_MEMORY_TUNING=off turns both off.
+ * MOVA_MEMORY_TUNING=off turns both off; MOVA_MEMORY_TUNING=malloc keeps only the glibc settings.
  */
 import { spawn } from 'node:child_process';
 import v8 from 'node:v8';
@@ -36,6 +36,11 @@ const REEXEC_ENV = 'MOVA_REEXEC_CHILD';
 
 function enabled(env: NodeJS.ProcessEnv): boolean {
   return env.MOVA_MEMORY_TUNING !== 'off';
+}
+
+/** MOVA_MEMORY_TUNING=malloc keeps the glibc settings but leaves V8's collector as it is. */
+function gcEnabled(env: NodeJS.ProcessEnv): boolean {
+  return enabled(env) && env.MOVA_MEMORY_TUNING !== 'malloc';
 }
 
 function runsOnGlibc(): boolean {
@@ -56,7 +61,7 @@ export function withMallocTuning(env: NodeJS.ProcessEnv = process.env): NodeJS.P
 
 /** Switches this process's V8 to atomic marking (see above); returns whether it did. Call once, early. */
 export function tuneGarbageCollector(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!enabled(env)) return false;
+  if (!gcEnabled(env)) return false;
   v8.setFlagsFromString(GC_FLAG);
   return true;
 }

@@ -23,6 +23,11 @@ describe('malloc tuning', () => {
     assert.deepEqual(withMallocTuning(off), off);
     assert.equal(tuneGarbageCollector(off), false);
   });
+  it('MOVA_MEMORY_TUNING=malloc keeps the glibc settings only', () => {
+    const malloc = { MOVA_MEMORY_TUNING: 'malloc' };
+    assert.equal(wantsMallocTuning(malloc), true);
+    assert.equal(tuneGarbageCollector(malloc), false);
+  });
   it('names only malloc tunables glibc knows, with sizes in bytes', () => {
     for (const kv of MALLOC_TUNABLES.split(':')) assert.match(kv, /^glibc\.malloc\.(mmap_threshold|trim_threshold)=\d+$/);
   });
