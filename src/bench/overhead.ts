@@ -6,6 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { channelOptions } from '../core/grpc-options';
+import { loadInferenceProto } from '../core/proto';
 import { DEFAULT_REGISTRY_PATH, PROJECT_ROOT } from '../core/registry';
 import { callGateway, gatewayClient } from '../cli/infer';
 import { renderReceipt } from '../render/documents';
@@ -59,6 +62,28 @@ interface KindResult {
   memory: { e2eMs: Spread; ratio: Spread; stages: Stages };
 }
 
+/** Calls timed for the empty round-trip floor. */
+const FLOOR_CALLS = 200;
+
+/** Median time of an empty unary call (OIP ServerLive) to `address`, after 50 warm-up calls. */
+async function emptyRoundTripMs(address: string): Promise<number> {
+  const proto = loadInferenceProto();
+  const client = new proto.inference.GRPCInferenceService(address, grpc.credentials.createInsecure(), channelOptions());
+  const live = (): Promise<void> => new Promise((resolve, reject) => client.ServerLive({}, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve())));
+  try {
+    for (let i = 0; i < 50; i++) await live();
+    const ms: number[] = [];
+    for (let i = 0; i < FLOOR_CALLS; i++) {
+      const t0 = performance.now();
+      await live();
+      ms.push(performance.now() - t0);
+    }
+    return median(ms);
+  } finally {
+    client.close();
+  }
+}
+
 /** Warm-up time before measuring (all request kinds through every path, in rounds). */
 const WARMUP_MS = 15_000;
 
@@ -75,6 +100,7 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
   const local = await createInProcessPath(DEFAULT_REGISTRY_PATH);
   const cluster = await startBenchCluster();
   const results: KindResult[] = [];
+  let floorMs = Number.NaN;
   const clients = new Map<string, ReturnType<typeof gatewayClient>>();
   try {
     const gateways = { bullmq: await cluster.gateway({ name: 'bullmq', redis: true }), memory: await cluster.gateway({ name: 'memory', redis: false }) };
@@ -137,6 +163,7 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
         memory: { e2eMs: spread(perRep.mem), ratio: spread(perRep.memRatio, 3), stages: medianStages(st.memory) },
       });
     }
+    floorMs = await emptyRoundTripMs(cluster.addresses[Object.keys(cluster.addresses)[0] ?? ''] ?? '');
   } finally {
     for (const c of clients.values()) c.close();
     await cluster.stop();
@@ -166,10 +193,10 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
     name: 'overhead',
     title: 'Figure 1 — serving overhead at concurrency 1',
     machine: mm,
-    method: `Whole cluster as processes (${Object.keys(cluster.addresses).join(', ')}, private Redis), two gateway processes (BullMQ, in-process queue); one client, sequential calls through \`mova.v1.Gateway/Infer\` (one gRPC client per call, as \`mova infer\` does). Critical path: the same models in this process on the same bytes: decode + base + route + max(chosen experts) + fusion. ${o.reps} repetitions × ${o.iterations} calls per path and request kind, interleaved call by call after ≥ ${WARMUP_MS / 1000} s of warm-up rounds (every kind through every path); each cell is the median of the repetitions' medians (min–max over repetitions). Stage timings are medians in ms (the gateway's own \`timings\`; its base and expert stages include each expert's image decode and gRPC hop).`,
-    body: `${table1}\n\nPer-stage medians (ms):\n\n${table2}`,
+    method: `Whole cluster as processes (${Object.keys(cluster.addresses).join(', ')}, private Redis), two gateway processes (BullMQ, in-process queue); one client, sequential calls through \`mova.v1.Gateway/Infer\` (one long-lived gRPC channel per gateway, as a real client keeps). Critical path: the same models in this process on the same bytes: decode + base + route + max(chosen experts) + fusion. ${o.reps} repetitions × ${o.iterations} calls per path and request kind, interleaved call by call after ≥ ${WARMUP_MS / 1000} s of warm-up rounds (every kind through every path); each cell is the median of the repetitions' medians (min–max over repetitions). Stage timings are medians in ms (the gateway's own \`timings\`; its base and expert stages include each expert's image decode and gRPC hop).`,
+    body: `${table1}\n\nPer-stage medians (ms):\n\n${table2}\n\nFloor: an empty unary round trip from this process to an expert process (OIP \`ServerLive\`, median of ${FLOOR_CALLS} after warm-up) took **${round(floorMs)} ms**. Every hop costs at least that; a request that chooses no expert makes four (client → gateway, gateway → base expert, router, fusion), one more per chosen expert (in parallel).`,
     headline,
-    data: { reps: o.reps, iterations: o.iterations, results },
+    data: { reps: o.reps, iterations: o.iterations, results, emptyRoundTripMs: round(floorMs) },
   }, o.out);
   return headline;
 }
