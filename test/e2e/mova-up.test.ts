@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { MALLOC_TUNABLES } from '../../src/core/memory-tuning';
+import { alive, waitGone } from '../helpers/processes';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -20,14 +21,6 @@ interface Ready {
   services: { name: string; kind: string; address: string; pid: number }[];
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('mova up', { timeout: 300_000 }, () => {
   it('starts the whole cluster, answers, and stops everything promptly on Ctrl-C', async () => {
@@ -66,8 +59,8 @@ describe('mova up', { timeout: 300_000 }, () => {
       const t0 = Date.now();
       process.kill(-child.pid!, 'SIGINT');
       await new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      while (ready.services.some((s) => alive(s.pid)) && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(ready.services.filter((s) => alive(s.pid)).map((s) => s.name), [], 'processes left running');
+      const left = await waitGone(ready.services.map((s) => s.pid), 15_000 - (Date.now() - t0));
+      assert.deepEqual(ready.services.filter((s) => left.includes(s.pid)).map((s) => s.name), [], 'processes left running');
       assert.ok(Date.now() - t0 < 8_000, `the cluster took ${Date.now() - t0} ms to stop`);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');

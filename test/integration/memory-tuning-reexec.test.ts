@@ -11,23 +11,13 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { MALLOC_TUNABLES } from '../../src/core/memory-tuning';
 import { PROJECT_ROOT } from '../../src/core/registry';
+import { alive, waitGone } from '../helpers/processes';
 
 const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
 const onGlibc = process.platform === 'linux' && typeof (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime === 'string';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function gone(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  return !alive(pid);
+  return (await waitGone([pid], ms)).length === 0;
 }
 
 /** `mova serve router` without GLIBC_TUNABLES; resolves with the wrapper and the service's own pid. */
