@@ -137,11 +137,16 @@ export class ProcessGroup {
     return this.start({ ...spec, args, env: { ...spec.env, ...env } }, timeoutMs);
   }
 
-  /** SIGTERM every child (in reverse start order), SIGKILL those still alive after `graceMs`. */
+  /**
+   * Stops every child: SIGTERM, then SIGKILL to those still alive after `graceMs`. Project services first (in
+   * reverse start order, together), Redis only once they have exited: a gateway drains its queue into Redis while
+   * it shuts down and would hang reconnecting if Redis went first.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     const alive = [...this.children].reverse().filter(({ child }) => child.exitCode === null && child.signalCode === null);
-    await Promise.all(alive.map(({ child }) => new Promise<void>((resolve) => {
+    const terminate = (list: Child[]): Promise<void[]> => Promise.all(list.map(({ child }) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
       }, graceMs);
@@ -151,5 +156,7 @@ export class ProcessGroup {
       });
       child.kill('SIGTERM');
     })));
+    await terminate(alive.filter((c) => c.spec.kind !== 'redis'));
+    await terminate(alive.filter((c) => c.spec.kind === 'redis'));
   }
 }
