@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simdLevel } from '../core/cpu';
+import { gcTuningEnabled } from '../core/memory-tuning';
 import { PROJECT_ROOT } from '../core/registry';
 
 export interface Machine {
@@ -18,7 +19,7 @@ export interface Machine {
   date: string;
   /** GLIBC_TUNABLES of this (client) process; the services it starts get the same (src/core/memory-tuning.ts). */
   glibcTunables?: string;
-  /** Whether the V8 collector runs with atomic marking (src/core/memory-tuning.ts); off with MOVA_MEMORY_TUNING=off. */
+  /** Whether the V8 collector runs with atomic marking (src/core/memory-tuning.ts). */
   atomicMarking?: boolean;
   /** 1/5/15-minute load averages when the figure started. */
   loadBefore: number[];
@@ -35,7 +36,7 @@ export function machine(): Machine {
     platform: `${os.platform()} ${os.release()}`,
     date: new Date().toISOString(),
     glibcTunables: process.env.GLIBC_TUNABLES ?? '',
-    atomicMarking: process.env.MOVA_MEMORY_TUNING !== 'off' && process.env.MOVA_MEMORY_TUNING !== 'malloc',
+    atomicMarking: gcTuningEnabled(),
     loadBefore: os.loadavg().map((x) => round(x)),
   };
 }

@@ -15,7 +15,7 @@ import { renderReceipt } from '../render/documents';
 import type { InferResponse__Output } from '../generated/mova/v1/InferResponse';
 import { startBenchCluster } from './cluster';
 import { createInProcessPath, type PathTimings } from './critical-path';
-import { finishMachine, fmt, log, machine, median, round, spread, writeFigure, type Spread } from './common';
+import { finishMachine, fmt, log, machine, median, round, spread, timeRuns, writeFigure, type Spread } from './common';
 
 interface Kind {
   name: string;
@@ -71,14 +71,7 @@ async function emptyRoundTripMs(address: string): Promise<number> {
   const client = new proto.inference.GRPCInferenceService(address, grpc.credentials.createInsecure(), channelOptions());
   const live = (): Promise<void> => new Promise((resolve, reject) => client.ServerLive({}, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve())));
   try {
-    for (let i = 0; i < 50; i++) await live();
-    const ms: number[] = [];
-    for (let i = 0; i < FLOOR_CALLS; i++) {
-      const t0 = performance.now();
-      await live();
-      ms.push(performance.now() - t0);
-    }
-    return median(ms);
+    return median(await timeRuns(FLOOR_CALLS, live, 50));
   } finally {
     client.close();
   }
@@ -163,7 +156,7 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
         memory: { e2eMs: spread(perRep.mem), ratio: spread(perRep.memRatio, 3), stages: medianStages(st.memory) },
       });
     }
-    floorMs = await emptyRoundTripMs(cluster.addresses[Object.keys(cluster.addresses)[0] ?? ''] ?? '');
+    floorMs = await emptyRoundTripMs(Object.values(cluster.addresses)[0] ?? '');
   } finally {
     for (const c of clients.values()) c.close();
     await cluster.stop();

@@ -46,7 +46,7 @@ export function fromHalfBits(h: number): number {
  */
 export function float32ToHalf(src: Float32Array): Uint16Array {
   const out = new Uint16Array(src.length);
-  // Aligned source: read its bits in place; otherwise (an odd byteOffset cannot happen for Float32Array) copy.
+  // The float32 bits, read in place (a Float32Array's byteOffset is always a multiple of 4).
   const n = src.length;
   const bits = new Int32Array(src.buffer, src.byteOffset, n);
   for (let i = 0; i < n; i++) {

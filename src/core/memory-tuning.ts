@@ -38,12 +38,13 @@ function enabled(env: NodeJS.ProcessEnv): boolean {
   return env.MOVA_MEMORY_TUNING !== 'off';
 }
 
-/** MOVA_MEMORY_TUNING=malloc keeps the glibc settings but leaves V8's collector as it is. */
-function gcEnabled(env: NodeJS.ProcessEnv): boolean {
+/** Whether `tuneGarbageCollector` applies under `env` (MOVA_MEMORY_TUNING=malloc keeps only the glibc settings). */
+export function gcTuningEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return enabled(env) && env.MOVA_MEMORY_TUNING !== 'malloc';
 }
 
-function runsOnGlibc(): boolean {
+/** Whether this process runs on glibc (Linux), where GLIBC_TUNABLES means anything. */
+export function runsOnGlibc(): boolean {
   if (process.platform !== 'linux') return false;
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
   return typeof header?.glibcVersionRuntime === 'string';
@@ -61,7 +62,7 @@ export function withMallocTuning(env: NodeJS.ProcessEnv = process.env): NodeJS.P
 
 /** Switches this process's V8 to atomic marking (see above); returns whether it did. Call once, early. */
 export function tuneGarbageCollector(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!gcEnabled(env)) return false;
+  if (!gcTuningEnabled(env)) return false;
   v8.setFlagsFromString(GC_FLAG);
   return true;
 }

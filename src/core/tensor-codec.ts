@@ -209,7 +209,6 @@ export function ownsWholeBuffer(a: ArrayBufferView): boolean {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
 }
 
-/** Read a numeric tensor as float32 (FP16, FP32, FP64 and integer types convert). */
 /**
  * Index of the first NaN or ±Infinity in `data`, or -1. The common all-finite case is one multiply-add pass
  * (x·0 is ±0 for finite x and NaN otherwise; four accumulators), ~2.5× faster than a Number.isFinite loop.
@@ -229,6 +228,7 @@ export function firstNonFinite(data: Float32Array | Float64Array): number {
   return data.findIndex((v) => !Number.isFinite(v));
 }
 
+/** Read a numeric tensor as float32 (FP16, FP32, FP64 and integer types convert). */
 export function toFloat32(t: NumericTensor): Float32Array {
   if (t.datatype === 'FP32') return t.data as Float32Array;
   if (t.datatype === 'FP16') return halfToFloat32(t.data as Uint16Array);

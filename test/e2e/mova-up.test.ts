@@ -4,13 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { MALLOC_TUNABLES } from '../../src/core/memory-tuning';
-import { alive, waitGone } from '../helpers/processes';
+import { alive, startedWithMallocTuning, waitGone } from '../helpers/processes';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -43,9 +41,7 @@ describe('mova up', { timeout: 300_000 }, () => {
       // Every service runs with the glibc malloc settings (src/core/memory-tuning.ts), even though this test
       // started `mova up` without them.
       for (const s of process.platform === 'linux' ? ready.services.filter((x) => x.kind !== 'redis') : []) {
-        // (glibc cuts its start-up copy of the variable at the first ':' while parsing it, so compare a prefix.)
-        const entry = readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('GLIBC_TUNABLES='));
-        assert.ok(entry && entry.length > 'GLIBC_TUNABLES='.length && MALLOC_TUNABLES.startsWith(entry.slice('GLIBC_TUNABLES='.length)), `${s.name} runs without GLIBC_TUNABLES (${entry})`);
+        assert.ok(startedWithMallocTuning(s.pid), `${s.name} runs without GLIBC_TUNABLES`);
       }
 
       const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'infer', '--gateway', ready.gateway.grpc, '--image', path.join(ROOT, 'test', 'fixtures', 'images', 'chelsea.png'), '--instruction', 'What animal is this?', '--json'], { cwd: ROOT });

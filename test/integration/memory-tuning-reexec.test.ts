@@ -5,16 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { MALLOC_TUNABLES } from '../../src/core/memory-tuning';
+import { runsOnGlibc } from '../../src/core/memory-tuning';
 import { PROJECT_ROOT } from '../../src/core/registry';
-import { alive, waitGone } from '../helpers/processes';
+import { alive, startedWithMallocTuning, waitGone } from '../helpers/processes';
 
 const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
-const onGlibc = process.platform === 'linux' && typeof (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime === 'string';
+const onGlibc = runsOnGlibc();
 
 async function gone(pid: number, ms: number): Promise<boolean> {
   return (await waitGone([pid], ms)).length === 0;
@@ -38,9 +37,7 @@ describe('memory settings: the re-executed service', { skip: onGlibc ? false : '
     const { wrapper, servicePid } = await serveRouter();
     try {
       assert.notEqual(servicePid, wrapper.pid, 'the service should run in a re-executed child');
-      const entry = readFileSync(`/proc/${servicePid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('GLIBC_TUNABLES='));
-      // glibc cuts its start-up copy of the variable at the first ':' while parsing it: compare a prefix.
-      assert.ok(entry && MALLOC_TUNABLES.startsWith(entry.slice('GLIBC_TUNABLES='.length)), `service environment: ${entry}`);
+      assert.ok(startedWithMallocTuning(servicePid), 'the service runs without GLIBC_TUNABLES');
       const exited = new Promise<number | null>((resolve) => wrapper.once('exit', (code) => resolve(code)));
       wrapper.kill('SIGTERM');
       assert.equal(await exited, 0, 'the wrapper exits as the service does (0 after a graceful stop)');
