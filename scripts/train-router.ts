@@ -23,7 +23,7 @@ import { initMlp, mergeMlps, predict, train, type MlpWeights } from './router-tr
 import { fitPca } from './router-train/pca';
 import { Rng } from './router-data/rng';
 
-export const DEFAULT_TRAIN: { seed: number; steps: number; lr: number; l2: number; hidden: number; components: number; augment: number; dropWords: number; ensemble: number } = Object.freeze({ seed: 1234, steps: 400, lr: 0.005, l2: 1e-4, hidden: 32, components: 16, augment: 0, dropWords: 0.2, ensemble: 1 });
+export const DEFAULT_TRAIN: { seed: number; steps: number; lr: number; l2: number; hidden: number; components: number; augment: number; dropWords: number; ensemble: number; imageNoise: number } = Object.freeze({ seed: 1234, steps: 400, lr: 0.005, l2: 1e-4, hidden: 32, components: 16, augment: 0, dropWords: 0.2, ensemble: 1, imageNoise: 0.5 });
 
 /**
  * Word-dropout augmentation: `copies` extra versions of every training sample with each word of its instruction
@@ -112,14 +112,14 @@ export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainR
   let finalLoss = 0;
   for (let k = 0; k < o.ensemble; k++) {
     const m = initMlp(shape, o.seed + k, pca);
-    const res = train(m, trainData, { seed: o.seed + k, steps: o.steps, lr: o.lr, l2: o.l2, onStep: (s, l) => { if (s % 50 === 0) log(`member ${k} step ${s} loss ${l.toFixed(4)}`); } });
+    const res = train(m, trainData, { seed: o.seed + k, steps: o.steps, lr: o.lr, l2: o.l2, imageNoise: o.imageNoise, onStep: (s, l) => { if (s % 50 === 0) log(`member ${k} step ${s} loss ${l.toFixed(4)}`); } });
     finalLoss += res.finalLoss / o.ensemble;
     members.push(m);
   }
   const w = mergeMlps(members);
   const trainMs = performance.now() - t0;
   const metrics = {
-    seed: o.seed, steps: o.steps, lr: o.lr, l2: o.l2, hidden: o.hidden, ensemble: o.ensemble, components: o.components, augment: o.augment, dropWords: o.dropWords, labels: ROUTER_LABELS,
+    seed: o.seed, steps: o.steps, lr: o.lr, l2: o.l2, imageNoise: o.imageNoise, hidden: o.hidden, ensemble: o.ensemble, components: o.components, augment: o.augment, dropWords: o.dropWords, labels: ROUTER_LABELS,
     textDim: TEXT_FEATURE_DIM, imageDim: emb.width,
     samples: { train: trainSet.length, test: testSet.length, instructions: new Set(samples.map((s) => s.instruction)).size },
     datasetSha256: createHash('sha256').update(toJsonl(samples)).digest('hex'),

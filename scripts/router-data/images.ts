@@ -1,7 +1,8 @@
 /**
  * The image catalogue of the router's data set: augmented photos (test/fixtures/images: crops, flips, colour
- * jitter), rendered documents and rendered charts. Every image has a stable id and is regenerated from it
- * deterministically; variant 3 of every source is held out (never used in training).
+ * jitter), the same photos with text in the scene (a sign or label composited in), rendered documents and rendered
+ * charts. Every image has a stable id and is regenerated from it deterministically; variant 3 of every source is
+ * held out (never used in training).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,12 @@ const PHOTOS: Readonly<Record<string, { file: string; kind: ImageKind; objects: 
 };
 const PHOTO_VARIANTS = 8;
 
+/** Photos that also appear with scene text (`scene:<photo>:<v>`); face photos stay without, so faces stay faces. */
+const SCENE_SOURCES = ['chelsea', 'coffee', 'rocket'] as const;
+/** Unseen photos given scene text for the evaluation (`scene:<photo>:0`, split unseen). */
+const UNSEEN_SCENE_SOURCES = ['horse', 'coins'] as const;
+const SCENE_OBJECTS = ['sign', 'label'];
+
 /**
  * Source photos used by neither split (scripts/eval-router.ts evaluates the held-out templates on them): new kinds of
  * image, not augmentations of the training photos. One variant each, unaugmented.
@@ -52,6 +59,11 @@ export function catalog(): CatalogImage[] {
     }
   }
   for (const [name, p] of Object.entries(UNSEEN_PHOTOS)) out.push({ id: `photo:${name}:0`, kind: p.kind, split: 'unseen', objects: p.objects });
+  for (const name of SCENE_SOURCES) {
+    const objects = [...(PHOTOS[name]?.objects ?? []), ...SCENE_OBJECTS];
+    for (let v = 0; v < PHOTO_VARIANTS; v++) out.push({ id: `scene:${name}:${v}`, kind: 'scene-photo', split: v % VARIANTS === HELD_OUT_VARIANT ? 'test' : 'train', objects });
+  }
+  for (const name of UNSEEN_SCENE_SOURCES) out.push({ id: `scene:${name}:0`, kind: 'scene-photo', split: 'unseen', objects: [...(UNSEEN_PHOTOS[name]?.objects ?? []), ...SCENE_OBJECTS] });
   for (const k of DOCUMENT_KINDS) {
     for (let v = 0; v < VARIANTS; v++) out.push({ id: `document:${k}:${v}`, kind: 'document', split: v === HELD_OUT_VARIANT ? 'test' : 'train', objects: [] });
   }
@@ -81,6 +93,37 @@ async function augmentPhoto(file: string, variant: number, seed: number): Promis
   return img.png().toBuffer();
 }
 
+const SIGN_WORDS = ('OPEN CLOSED EXIT SALE CAFE BAKERY PHARMACY HOTEL PARKING STATION MARKET MUSEUM LIBRARY GARAGE ' +
+  'POLICE TAXI TICKETS FRESH COFFEE BOOKS FLOWERS PIZZA BAR NORTH SOUTH MAIN STREET AVENUE ROAD PLATFORM GATE ' +
+  'WELCOME DANGER KEEP OUT NO ENTRY ONE WAY STOP SLOW ZONE FARM EGGS HONEY APPLES').split(' ');
+const SIGN_COLOURS: readonly (readonly [string, string])[] = [
+  ['#1d4e89', '#ffffff'], ['#0b6e4f', '#ffffff'], ['#b22222', '#ffffff'], ['#f2c300', '#111111'], ['#ffffff', '#111111'], ['#222222', '#f5f5f5'],
+];
+
+/** Text in the scene: a sign or label with one to three short lines, at a random place, size and slight angle. */
+async function withSceneText(photo: Buffer, seed: number): Promise<Buffer> {
+  const r = new Rng(seed ^ 0x2545f491);
+  const meta = await sharp(photo).metadata();
+  const W = meta.width ?? 1, H = meta.height ?? 1;
+  const lines = Array.from({ length: 1 + r.int(3) }, () => {
+    const words = Array.from({ length: 1 + r.int(2) }, () => r.pick(SIGN_WORDS));
+    if (r.next() < 0.3) words.push(r.next() < 0.5 ? `${1 + r.int(99)}` : `$${1 + r.int(20)}.${r.int(10)}0`);
+    return words.join(' ');
+  });
+  const size = Math.max(12, Math.round(Math.min(W, H) * (0.05 + 0.05 * r.next())));
+  const pad = Math.round(size * 0.6);
+  const longest = Math.max(...lines.map((l) => l.length));
+  const sw = Math.min(W - 4, Math.round(longest * size * 0.68 + 2 * pad));
+  const sh = Math.min(H - 4, Math.round(lines.length * size * 1.3 + 2 * pad));
+  const [bg, fg] = r.pick(SIGN_COLOURS);
+  const angle = r.int(11) - 5;
+  const body = lines.map((l, i) => `<text x="${sw / 2}" y="${pad + size * (1 + i * 1.3) - size * 0.2}" font-family="'DejaVu Sans', sans-serif" font-weight="bold" font-size="${size}" text-anchor="middle" fill="${fg}" textLength="${Math.min(sw - 2 * pad, Math.round(l.length * size * 0.66))}" lengthAdjust="spacingAndGlyphs">${l.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${sw}" height="${sh}"><g transform="rotate(${angle} ${sw / 2} ${sh / 2})">` +
+    `<rect x="1" y="1" width="${sw - 2}" height="${sh - 2}" rx="${Math.round(size / 4)}" fill="${bg}" stroke="#555" stroke-width="2"/>${body}</g></svg>`;
+  const sign = await sharp(Buffer.from(svg)).png().toBuffer();
+  return sharp(photo).composite([{ input: sign, left: r.int(Math.max(1, W - sw)), top: r.int(Math.max(1, H - sh)) }]).png().toBuffer();
+}
+
 /** Encoded PNG bytes of a catalogue image, regenerated from its id. */
 export async function renderImage(id: string): Promise<Buffer> {
   const [kind, name, v] = id.split(':') as [string, string, string];
@@ -90,6 +133,11 @@ export async function renderImage(id: string): Promise<Buffer> {
     const p = PHOTOS[name] ?? UNSEEN_PHOTOS[name];
     if (!p) throw new Error(`unknown photo ${name}`);
     return augmentPhoto(p.file, variant, seed);
+  }
+  if (kind === 'scene') {
+    const p = PHOTOS[name] ?? UNSEEN_PHOTOS[name];
+    if (!p) throw new Error(`unknown photo ${name}`);
+    return withSceneText(await augmentPhoto(p.file, variant, seed), seed);
   }
   if (kind === 'document') return renderDocument(name as (typeof DOCUMENT_KINDS)[number], seed);
   if (kind === 'chart') return renderChart(name as (typeof CHART_KINDS)[number], seed);

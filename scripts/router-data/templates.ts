@@ -5,10 +5,10 @@
  */
 import type { RouterLabel } from '../../services/router/labels';
 
-export type ImageKind = 'photo' | 'face-photo' | 'document' | 'chart';
+export type ImageKind = 'photo' | 'face-photo' | 'scene-photo' | 'document' | 'chart';
 
 export interface Template {
-  category: 'natural' | 'document' | 'chart' | 'grounding' | 'face' | 'grounding+face' | 'none-on-text';
+  category: 'natural' | 'document' | 'chart' | 'grounding' | 'face' | 'grounding+face' | 'none-on-text' | 'scene-text';
   text: string;
   labels: readonly RouterLabel[];
   images: readonly ImageKind[];
@@ -18,7 +18,7 @@ const T = (category: Template['category'], labels: readonly RouterLabel[], image
   texts.map((text) => ({ category, text, labels, images }));
 
 export const TEMPLATES: readonly Template[] = [
-  ...T('natural', [], ['photo', 'face-photo'], [
+  ...T('natural', [], ['photo', 'face-photo', 'scene-photo'], [
     'What is in this picture?', 'Describe this image.', 'What animal is this?', 'What kind of scene is shown here?',
     'Is this photo taken indoors or outdoors?', 'What is the main subject of the photo?', 'What colour is the {obj}?',
     'Give me a short caption for this photo.', 'What is the weather like in this image?', 'Is this a photo or a painting?',
@@ -31,6 +31,10 @@ export const TEMPLATES: readonly Template[] = [
     'Is the lighting warm or cold?', 'Name the animal in the shot.', 'Is this scene calm or busy?', 'What is the camera angle of the shot?',
     'What material is the {obj} made of?', 'Is the {obj} pretty?', 'What is the {obj} used for?', 'Is the {obj} sharp in the photo?',
     'Tell me something interesting about the {obj}.', 'Why is the {obj} in the shot?', 'Is the {obj} real or a toy?', 'What animal or object is this?',
+    // Added 2026-11-30: shorter, chattier phrasings, as users type them. Appended, so earlier templates keep their
+    // split. The in-the-wild set (scripts/router-data/wild.ts, written before these and never trained on) measures
+    // whether such phrasings generalise.
+    'What is going on here?', 'Is this a nice photo?', 'What kind of animal is that?', 'Where might this be?',
   ]),
   ...T('document', ['document'], ['document'], [
     'What does the text say?', 'Read the total on this receipt.', 'Transcribe this letter.', 'What date is written on the form?',
@@ -43,6 +47,9 @@ export const TEMPLATES: readonly Template[] = [
     'What is printed on the label?', 'Read out the invoice number.', 'What is the subtotal before tax?', 'Quote the opening sentence.',
     'What text is written in the box?', 'Who signed the letter?', 'What is the variable name on line three?', 'List the items on the bill.',
     'Which words are in bold?', 'What is the street name in the address?', 'What does the notice announce?', 'What is the value in row two?',
+    // Added 2026-11-30 (same reason as the natural ones).
+    'Summarize what this page says.', 'What is this letter about?', 'Which store printed this receipt?', 'On what date was the purchase made?',
+    'What is the final amount to pay?', 'Give me the gist of the text.', 'Translate the page into Spanish.', 'How much tax is on the bill?',
   ]),
   ...T('chart', ['chart'], ['chart'], [
     'What is the highest bar in the chart?', 'Which year had the peak value?', 'Summarise the trend in this graph.',
@@ -55,8 +62,10 @@ export const TEMPLATES: readonly Template[] = [
     'Which bar is the shortest?', 'Estimate the value at the peak of the curve.', 'Which slice is the largest?', 'What does the x-axis show?',
     'Is the relationship between the variables positive?', 'What is the average of the plotted values?', 'Which months are above fifty?',
     'Describe the data shown in the figure.', 'What share does the biggest segment have?', 'Extract the numbers from the plot.',
+    // Added 2026-11-30 (same reason as the natural ones).
+    'Is the trend rising or falling?', 'What is the largest value in the graph?', 'Which group is smallest on the chart?', 'Read off the value of the last point.',
   ]),
-  ...T('grounding', ['grounding'], ['photo', 'face-photo'], [
+  ...T('grounding', ['grounding'], ['photo', 'face-photo', 'scene-photo'], [
     'Where is the {obj}?', 'How many {obj}s are there?', 'Draw a box around the {obj}.', 'Locate the {obj} in the image.',
     'Point to the {obj}.', 'Count the objects in the scene.', 'Give the bounding box of the {obj}.', 'Is the {obj} on the left or the right?',
     'Find every {obj} in the photo.', 'What is next to the {obj}?', 'Which object is closest to the camera?',
@@ -75,6 +84,8 @@ export const TEMPLATES: readonly Template[] = [
     'Which object is the largest in the photo?', 'Is the {obj} near the bottom edge?', 'Circle the {obj} for me.',
     'How many distinct objects can you find?', 'Which object is on the right side?', 'Is anything placed between the {obj} and the edge?',
     'Tag each object and its position.',
+    // Added 2026-11-30 (same reason as the natural ones).
+    'Is there more than one {obj}?', 'In which corner is the {obj}?', 'What lies under the {obj}?', 'Enumerate the objects in view.',
   ]),
   ...T('face', ['face'], ['face-photo'], [
     'How many faces are in this photo?', 'Is the person smiling?', 'Find the faces.', 'Is anyone looking at the camera?',
@@ -91,6 +102,9 @@ export const TEMPLATES: readonly Template[] = [
     'Is the person in the photo wearing makeup?', 'Count the faces you can see.', 'Is the face in profile or frontal?',
     'Does the person look surprised?', 'Is this a selfie?', 'How many people are in the portrait?', 'Is the person frowning?',
     'Are there any faces in this image?',
+    // Added 2026-11-30 (same reason as the natural ones).
+    'Do you see a face?', 'How does the person feel?', 'Is anybody smiling here?', 'Does the woman look happy?',
+    'What is the man\'s expression?', 'Are there people whose faces are visible?', 'Is the person young or old?', 'Is the subject\'s mouth open?',
   ]),
   ...T('grounding+face', ['face', 'grounding'], ['face-photo'], [
     'Locate the person and their face.', 'Find the face and the {obj} next to them.', 'Box every person and every face.',
@@ -107,6 +121,18 @@ export const TEMPLATES: readonly Template[] = [
     'Is the picture upside down?', 'Is this image cropped?', 'Is it landscape or portrait orientation?', 'Is the image too dark?',
     'Does the image have a border?', 'Is the contrast good?', 'Is the image rotated?', 'Is this image grayscale?',
     'Is the picture overexposed?', 'Is this a vector graphic or a bitmap?', 'Does the image look compressed?', 'Is the image noisy?',
+    // Added 2026-11-30 (same reason as the natural ones).
+    'Is the page rotated or straight?', 'Is this image sharp enough?', 'Is the document photographed or scanned?', 'Does the picture have colours?',
+  ]),
+  // Added 2026-11-30: text IN a photo (a sign, a label, a price tag). The document expert reads it; before this
+  // category the data set had text questions only on documents, and the router learned "photo → never OCR".
+  ...T('scene-text', ['document'], ['scene-photo'], [
+    'Read the sign in this photo.', 'What words are on the board?', 'What is the name on the shop sign?', 'What does the label read?',
+    'Transcribe the text on the sign.', 'What does the panel say?', 'Which street is written on the sign?', 'What price is on the tag?',
+    'Read out the lettering on the sign.', 'What is printed on the placard?', 'What number is shown on the sign?', 'Copy the words you can see in the scene.',
+    'What message is on the notice board?', 'Is the sign saying open or closed?', 'What does the writing in the photo say?', 'Spell out the words on the label.',
+    'Which shop name can you read here?', 'What text appears on the board in the picture?', 'What is the caption on the board?', 'Read every word visible in the picture.',
+    'What does the banner announce?', 'Which place does the road sign name?', 'What is the headline written on the sign?', 'Is any text visible? Read it out.',
   ]),
 ];
 

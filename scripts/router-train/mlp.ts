@@ -26,7 +26,16 @@ export interface MlpWeights extends MlpShape {
   w1t: Float64Array; w1i: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array;
 }
 
-export interface TrainOptions { seed: number; steps: number; lr: number; l2: number; onStep?: (step: number, loss: number) => void }
+export interface TrainOptions {
+  seed: number; steps: number; lr: number; l2: number;
+  /**
+   * Standard deviation of Gaussian noise added to the standardised image components, drawn afresh every step
+   * (seeded). It smooths the scores in image space, so an image from a source never trained on is not routed by
+   * whichever training photo it happens to lie nearest. 0 = off.
+   */
+  imageNoise?: number;
+  onStep?: (step: number, loss: number) => void;
+}
 
 export function initMlp(shape: MlpShape, seed: number, pca: Pca): MlpWeights {
   const r = new Rng(seed);
@@ -82,13 +91,17 @@ export function predict(w: MlpWeights, d: TrainData): Float64Array {
 export function train(w: MlpWeights, d: TrainData, o: TrainOptions): { finalLoss: number } {
   const { hidden: H, labels: L } = w;
   const D = w.pca.k;
-  const imgN = standardise(w, d.image, d.n);
+  const clean = standardise(w, d.image, d.n);
+  const noise = o.imageNoise ?? 0;
+  const rng = new Rng(o.seed ^ 0x1b873593);
+  const imgN = noise > 0 ? new Float64Array(clean.length) : clean;
   const params = [w.w1t, w.w1i, w.b1, w.w2, w.b2];
   const decayed = [true, true, false, true, false];
   const m = params.map((p) => new Float64Array(p.length)), v = params.map((p) => new Float64Array(p.length));
   const b1 = 0.9, b2 = 0.999, eps = 1e-8;
   let loss = 0;
   for (let step = 1; step <= o.steps; step++) {
+    if (noise > 0) for (let k = 0; k < clean.length; k++) imgN[k] = clean[k]! + noise * rng.normal();
     const { z1, p } = forward(w, d, imgN);
     const g = params.map((q) => new Float64Array(q.length));
     const [gw1t, gw1i, gb1, gw2, gb2] = g as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];

@@ -13,6 +13,8 @@ import { trainRouter } from '../../scripts/train-router';
 import { computeEmbeddings } from '../../scripts/router-data/embeddings';
 import { catalog } from '../../scripts/router-data/images';
 import { routeItems, top1Correct, truthSets } from '../../scripts/router-data/scoring';
+import { wildSamples } from '../../scripts/router-data/wild';
+import { TEMPLATES } from '../../scripts/router-data/templates';
 import { buildRouter } from '../../services/router/build';
 import { compileRouterConfig } from '../../services/router/config';
 
@@ -30,6 +32,30 @@ test('the committed data set is what the generator makes', () => {
   const unseen = unseenPhotoSamples();
   assert.ok(unseen.length >= 50);
   for (const s of unseen) assert.ok(!trainTemplates.has(s.template) && !allImages.has(s.image), `unseen-photo sample ${s.instruction} on ${s.image} leaks`);
+  // The in-the-wild instructions are written apart from the templates: none is a template (with any object filled in).
+  const norm = (t: string): string => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  const templates = TEMPLATES.map((t) => new RegExp(`^${norm(t.text.replace(/\{obj\}/g, 'qqobjqq')).replace(/qqobjqq/g, '[\\p{L}\\p{N} ]+')}$`, 'u'));
+  const catalogIds = new Set(catalog().map((c) => c.id));
+  for (const w of wildSamples()) {
+    const t = norm(w.instruction);
+    assert.ok(!templates.some((re) => re.test(t)), `wild instruction "${w.instruction}" is a training template`);
+    assert.ok(catalogIds.has(w.image) && !trainImages.has(w.image), `wild image ${w.image} must be a held-out or unseen catalogue image`);
+  }
+});
+
+test('the committed router routes the in-the-wild instructions, text in photos included', async () => {
+  const cfg = compileRouterConfig();
+  const { router } = await buildRouter(cfg);
+  const emb = await computeEmbeddings(catalog().map((c) => c.id));
+  const wild = wildSamples();
+  const truth = truthSets(wild, cfg.specialists);
+  const decisions = await router.route(routeItems(wild, emb, 'learned'));
+  const misses = decisions.flatMap((d, i) => (top1Correct(d.chosen, truth[i]!) ? [] : [`"${wild[i]!.instruction}" → ${d.chosen.join('+') || 'none'}`]));
+  // Measured 2026-11-30: 37 of 45 right (bench/router-eval.md lists the 8 misses; the model before scene text and
+  // image noise: 35). The bound catches a regression, not a reshuffle of a case or two.
+  assert.ok(misses.length <= 10, `${misses.length} of ${wild.length} in-the-wild instructions misrouted: ${misses.join('; ')}`);
+  const sceneText = wild.flatMap((w, i) => (w.image.startsWith('scene:') ? [decisions[i]!] : []));
+  assert.ok(sceneText.length >= 5 && sceneText.filter((d) => d.chosen[0] === 'ppocr').length >= sceneText.length - 1, 'questions about text in a photo go to the document expert');
 });
 
 test('retraining reproduces models/router/router.onnx byte for byte', async () => {
@@ -56,9 +82,9 @@ test('the committed router routes this machine\'s base embeddings as well as the
   };
   const a = await top1(committed);
   const b = await top1(here);
-  // The committed numbers are the ones metrics.json reports; this CPU's may move a few held-out samples (measured:
-  // int8 on AVX2 vs the float32 variant, 92.1% vs 92.5%), never far.
+  // The committed numbers are the ones metrics.json reports; this CPU's may move a few held-out samples (measured
+  // 2026-11-30: committed 89.7%, the float32 variant's embeddings 88.9%, int8 on an AVX-512 VNNI CPU 88.9%), never far.
   const metrics = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'router', 'metrics.json'), 'utf8')) as { test: { top1: number } };
   assert.ok(Math.abs(a - metrics.test.top1) < 1e-9, `committed embeddings: top-1 ${a} vs metrics.json ${metrics.test.top1}`);
-  assert.ok(b >= 0.88 && Math.abs(a - b) <= 0.03, `this machine's embeddings: top-1 ${b} (committed ${a})`);
+  assert.ok(b >= 0.86 && Math.abs(a - b) <= 0.03, `this machine's embeddings: top-1 ${b} (committed ${a})`);
 });
