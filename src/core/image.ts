@@ -47,6 +47,11 @@ export interface Placement {
 
 /** Read only the header: size and format, with the pixel limit applied. Cheap; use it to validate at the edge. */
 export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<{ width: number; height: number; format: string }> {
+  const { width, height, format } = await readHeader(bytes, maxPixels);
+  return { width, height, format };
+}
+
+async function readHeader(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number; format: string; icc: Buffer | undefined }> {
   if (bytes.byteLength === 0) throw new InvalidArgumentError('image is empty (0 bytes)');
   let meta: sharp.Metadata;
   try {
@@ -62,14 +67,53 @@ export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
       `image is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} pixels`,
     );
   }
-  return { width, height, format: meta.format ?? 'unknown' };
+  return { width, height, format: meta.format ?? 'unknown', icc: meta.icc };
 }
 
-/** Decode any supported image to 8-bit sRGB (alpha flattened on white, EXIF rotation applied). */
-export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
-  await probeImage(bytes, maxPixels);
+/** Descriptions of the standard sRGB profiles (HP/Microsoft's and libvips' own): converting from them to sRGB is the identity. */
+const SRGB_DESCRIPTION = /^sRGB( IEC ?61966-2[.-]1| built-in)?$/;
+
+/**
+ * Whether an embedded ICC profile is plain sRGB, read from its `desc` tag (ICC v2 `desc` or v4 `mluc`). Such a
+ * profile needs no colour conversion, and skipping libvips' conversion saves ~8 ms on a 450×300 photo here; any
+ * other profile (Adobe RGB, Display P3, "black scaled" sRGB, ...) is still converted to sRGB. Malformed → false.
+ */
+export function isStandardSrgbProfile(icc: Uint8Array): boolean {
+  const b = Buffer.from(icc.buffer, icc.byteOffset, icc.byteLength);
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1 })
+    if (b.length < 132 || b.toString('latin1', 16, 20) !== 'RGB ') return false;
+    const count = b.readUInt32BE(128);
+    for (let i = 0; i < count && 132 + i * 12 + 12 <= b.length; i++) {
+      const entry = 132 + i * 12;
+      if (b.toString('latin1', entry, entry + 4) !== 'desc') continue;
+      const off = b.readUInt32BE(entry + 4);
+      const type = b.toString('latin1', off, off + 4);
+      let text = '';
+      if (type === 'desc') {
+        const n = b.readUInt32BE(off + 8);
+        text = b.toString('latin1', off + 12, off + 12 + n);
+      } else if (type === 'mluc' && b.readUInt32BE(off + 8) > 0) {
+        const len = b.readUInt32BE(off + 20), at = b.readUInt32BE(off + 24);
+        const utf16be = b.subarray(off + at, off + at + len);
+        text = Buffer.from(utf16be).swap16().toString('utf16le');
+      }
+      return SRGB_DESCRIPTION.test(text.replace(/[\0\s]+$/, ''));
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+/**
+ * Decode any supported image to 8-bit sRGB (alpha flattened on white, EXIF rotation applied, an embedded colour
+ * profile converted to sRGB unless it already is sRGB).
+ */
+export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
+  const { icc } = await readHeader(bytes, maxPixels);
+  const ignoreIcc = icc !== undefined && isStandardSrgbProfile(icc);
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1, ignoreIcc })
       .rotate()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { InvalidArgumentError, ResourceExhaustedError } from '../../src/core/errors';
-import { DEFAULT_MAX_PIXELS, cropRgb, decodeImage, normaliseInto, probeImage, resizeRgb, type RgbImage } from '../../src/core/image';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_MAX_PIXELS, cropRgb, decodeImage, isStandardSrgbProfile, normaliseInto, probeImage, resizeRgb, type RgbImage } from '../../src/core/image';
+import { PROJECT_ROOT } from '../../src/core/registry';
 
 const RED = { r: 200, g: 30, b: 40 };
 
@@ -106,6 +109,36 @@ describe('decodeImage', () => {
     // Without an embedded profile the round trip is approximate: still clearly red.
     const [r, g, b] = pixel(img, 4, 2);
     assert.ok(r > 170 && g < 70 && b < 70, `cmyk red decoded as ${r},${g},${b}`);
+  });
+
+  it('converts an embedded non-sRGB profile to sRGB, and an sRGB one (skipped, it is the identity) gives the same pixels', async () => {
+    const fixture = (f: string): Buffer => readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', f));
+    const converted = async (b: Buffer): Promise<Buffer> => sharp(b).toColourspace('srgb').removeAlpha().raw().toBuffer();
+    const maxDiff = (a: Uint8Array, b: Uint8Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] ?? -999))), 0);
+    // chelsea.png embeds "sRGB IEC61966-2.1": decoding without the conversion changes no pixel.
+    const cat = fixture('chelsea.png');
+    assert.equal(maxDiff((await decodeImage(cat)).data, await converted(cat)), 0);
+    // rocket.jpg embeds "Adobe RGB (1998)": it is converted (ignoring it would shift colours by up to 55 levels).
+    const rocket = fixture('rocket.jpg');
+    const decoded = (await decodeImage(rocket)).data;
+    assert.equal(maxDiff(decoded, await converted(rocket)), 0);
+    assert.ok(maxDiff(decoded, await sharp(rocket, { ignoreIcc: true }).raw().toBuffer()) > 10);
+    // A Display P3 photo is converted too: red in P3 is outside sRGB, so it clips to the sRGB primary.
+    const p3 = await solid(4, 4, { r: 255, g: 0, b: 0 }).withIccProfile('p3').png().toBuffer();
+    assertPixel(pixel(await decodeImage(p3), 0, 0), [255, 0, 0], 1, 'P3 red → sRGB');
+  });
+
+  it('isStandardSrgbProfile reads the profile description (ICC v2 desc and v4 mluc)', async () => {
+    const icc = async (b: Buffer): Promise<Buffer> => (await sharp(b).metadata()).icc as Buffer;
+    const fixture = (f: string): Buffer => readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', f));
+    assert.equal(isStandardSrgbProfile(await icc(fixture('chelsea.png'))), true); // v2, "sRGB IEC61966-2.1"
+    assert.equal(isStandardSrgbProfile(await icc(fixture('rocket.jpg'))), false); // v2, "Adobe RGB (1998)"
+    assert.equal(isStandardSrgbProfile(await icc(await solid(4, 4, RED).withIccProfile('srgb').png().toBuffer())), true); // v4 mluc
+    assert.equal(isStandardSrgbProfile(await icc(await solid(4, 4, RED).withIccProfile('p3').png().toBuffer())), false);
+    assert.equal(isStandardSrgbProfile(new Uint8Array(0)), false);
+    assert.equal(isStandardSrgbProfile(Buffer.alloc(200, 0xff)), false);
+    const truncated = (await icc(fixture('chelsea.png'))).subarray(0, 140);
+    assert.equal(isStandardSrgbProfile(truncated), false);
   });
 
   it('applies EXIF orientation', async () => {
