@@ -194,49 +194,67 @@ export class Orchestrator {
       }
     })));
 
-    // 4. Fusion over the whole batch: base tokens, each slot's tokens (zeros where absent), masks, context.
+    // 4. Fusion over the requests that need it: those with an expert's tokens to fuse (their gate weights are part of
+    // the answer) or that asked for the fused tokens. A request with neither gets gate weights 0 and no fusion row
+    // (the base-only fused tokens would be computed and thrown away); a batch of only such requests skips the call.
     const E = this.d.slots.length;
-    const mask = new Float32Array(n * E);
-    const slotTensors = this.d.slots.map((name, j) => {
-      const got = expertFeatures.get(name);
-      got?.rows.forEach((k) => (mask[k * E + j] = 1));
-      const shape = this.d.slotShapes.get(name) ?? [1, 1];
-      return scatterRows(got?.features, got?.rows ?? [], n, shape);
+    const fuseRows: number[] = [];
+    const fusedIndex = rs.map((r, k) => {
+      const needed = r.returnFeatures || [...expertFeatures.values()].some((f) => f.rows.includes(k));
+      if (!needed) return -1;
+      fuseRows.push(k);
+      return fuseRows.length - 1;
     });
-    const baseTokens = { data: new Float32Array(bases.reduce((s, b) => s + b.features.data.length, 0)), dims: [n, ...(bases[0]!.features.dims.slice(1))] };
-    let off = 0;
-    for (const b of bases) {
-      baseTokens.data.set(b.features.data, off);
-      off += b.features.data.length;
+    const m = fuseRows.length;
+    let fused: Float32Tensor = { data: new Float32Array(0), dims: [0] };
+    let gates: Float32Tensor = { data: new Float32Array(0), dims: [0, 1, E] };
+    let fusionMs = 0;
+    if (m > 0) {
+      const mask = new Float32Array(m * E);
+      const slotTensors = this.d.slots.map((name, j) => {
+        const got = expertFeatures.get(name);
+        const targets = (got?.rows ?? []).map((k) => fusedIndex[k]!);
+        targets.forEach((i) => (mask[i * E + j] = 1));
+        const shape = this.d.slotShapes.get(name) ?? [1, 1];
+        return scatterRows(got?.features, targets, m, shape);
+      });
+      const baseRows = fuseRows.map((k) => bases[k]!.features);
+      const baseTokens = { data: new Float32Array(baseRows.reduce((s, b) => s + b.data.length, 0)), dims: [m, ...(baseRows[0]!.dims.slice(1))] };
+      let off = 0;
+      for (const b of baseRows) {
+        baseTokens.data.set(b.data, off);
+        off += b.data.length;
+      }
+      const ctxRows = fuseRows.map((k) => this.d.contextOf(rs[k]!.instruction));
+      const ctxWidth = ctxRows[0]?.length ?? 0;
+      const context = { data: new Float32Array(m * ctxWidth), dims: [m, ctxWidth] };
+      ctxRows.forEach((c, i) => context.data.set(c, i * ctxWidth));
+      try {
+        const stage = await timed(() => this.d.fusion.fuse({ base: baseTokens, experts: slotTensors, mask: { data: mask, dims: [m, E] }, context }, { deadline: maxDeadline, ...(signal ? { signal } : {}) }));
+        ({ fused, gates } = stage.value);
+        fusionMs = stage.ms;
+      } catch (err) {
+        throw new UnavailableError(`fusion failed: ${toGrpcStatus(err).details}`, { cause: err });
+      }
     }
-    const ctxRows = rs.map((r) => this.d.contextOf(r.instruction));
-    const ctxWidth = ctxRows[0]?.length ?? 0;
-    const context = { data: new Float32Array(n * ctxWidth), dims: [n, ctxWidth] };
-    ctxRows.forEach((c, k) => context.data.set(c, k * ctxWidth));
-    let fusionStage: Stage<Awaited<ReturnType<FusionClient['fuse']>>>;
-    try {
-      fusionStage = await timed(() => this.d.fusion.fuse({ base: baseTokens, experts: slotTensors, mask: { data: mask, dims: [n, E] }, context }, { deadline: maxDeadline, ...(signal ? { signal } : {}) }));
-    } catch (err) {
-      throw new UnavailableError(`fusion failed: ${toGrpcStatus(err).details}`, { cause: err });
-    }
-    const { fused, gates } = fusionStage.value;
     const L = gates.dims[1] ?? 1;
 
     // 5. One result per request.
     const done = Date.now();
-    const perRow = fused.data.length / n;
+    const perRow = m > 0 ? fused.data.length / m : 0;
     rs.forEach((r, k) => {
       const dec = decisions[k]!;
       const scored = (name: string, score: number): ScoredExpert => ({ name, score, domains: [...(this.d.domains.get(name) ?? [])] });
       const scoreOf = new Map(dec.scores.map((s) => [s.name, s.score]));
+      const row = fusedIndex[k]!;
       const experts: ExpertOutcome[] = this.d.slots.map((name, j) => {
         let g = 0;
-        for (let b = 0; b < L; b++) g += gates.data[(k * L + b) * E + j] ?? 0;
+        for (let b = 0; row >= 0 && b < L; b++) g += gates.data[(row * L + b) * E + j] ?? 0;
         const o = outcome[k]!.get(name) ?? { name, status: 'skipped' as const, latencyMs: 0, gateWeight: 0 };
         return { ...o, gateWeight: L > 0 ? g / L : 0 };
       });
       const missing = experts.filter((e) => e.status === 'failed' || e.status === 'timeout').map((e) => e.name);
-      const fusedRow = fused.data.subarray(k * perRow, (k + 1) * perRow);
+      const fusedRow = fused.data.subarray(row * perRow, (row + 1) * perRow);
       const shape = [1, ...fused.dims.slice(1)];
       results[ok[k]!] = {
         requestId: r.requestId,
@@ -248,7 +266,7 @@ export class Orchestrator {
         },
         experts,
         baseDecoded: bases[k]!.decoded[0],
-        ...(r.returnFeatures ? {
+        ...(r.returnFeatures && row >= 0 ? {
           fused: r.featuresDtype === 'FP16'
             ? { datatype: 'FP16' as const, shape, raw: new Uint8Array(float32ToHalf(fusedRow).buffer) }
             : { datatype: 'FP32' as const, shape, raw: new Uint8Array(fusedRow.slice().buffer) },
@@ -259,7 +277,7 @@ export class Orchestrator {
           routeMs: routeStage.ms,
           expertMs: Object.fromEntries(dec.chosen.filter((c) => expertMs[c] !== undefined).map((c) => [c, expertMs[c]!])),
           expertsMs: groups.size > 0 ? expertsStage.ms : 0,
-          fusionMs: fusionStage.ms,
+          fusionMs,
           totalMs: done - r.receivedAt,
         },
         degraded: missing.length > 0 || routeStage.value.error !== undefined,

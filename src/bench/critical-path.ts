@@ -1,7 +1,8 @@
 /**
  * The critical path of one request computed in-process, with the same models and inputs as the cluster:
  * decode → base expert → router → the chosen experts (one after another here; the cluster runs them in parallel,
- * so the path counts only the slowest) → fusion. No network, no queue, no worker threads.
+ * so the path counts only the slowest) → fusion when the gateway would run it (an expert was chosen, or the fused
+ * tokens were asked for). No network, no queue, no worker threads.
  */
 import { loadRegistry } from '../core/registry';
 import { decodeImage } from '../core/image';
@@ -22,12 +23,12 @@ export interface PathTimings {
   expertMs: Record<string, number>;
   fusionMs: number;
   chosen: string[];
-  /** decode + base + route + max(expert) + fusion */
+  /** decode + base + route + max(expert) + fusion (0 when the gateway skips it) */
   criticalMs: number;
 }
 
 export interface InProcessPath {
-  run(image: Uint8Array, instruction: string): Promise<PathTimings>;
+  run(image: Uint8Array, instruction: string, returnFeatures?: boolean): Promise<PathTimings>;
   dispose(): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
   const base = pipelines.get(registry.base) as ExpertPipeline;
   const now = (): number => performance.now();
   return {
-    async run(bytes, instruction) {
+    async run(bytes, instruction, returnFeatures = false) {
       let t = now();
       const rgb = await decodeImage(bytes);
       const decodeMs = now() - t;
@@ -84,8 +85,9 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
         context: instructionContext(instruction, c.contextWidth),
       };
       t = now();
-      await fusion.run(req);
-      const fusionMs = now() - t;
+      // The gateway fuses only requests with an expert's tokens or that asked for the fused tokens.
+      if (features.size > 0 || returnFeatures) await fusion.run(req);
+      const fusionMs = features.size > 0 || returnFeatures ? now() - t : 0;
       const slowest = Math.max(0, ...Object.values(expertMs));
       return { decodeMs, baseMs, routeMs, expertMs, fusionMs, chosen, criticalMs: decodeMs + baseMs + routeMs + slowest + fusionMs };
     },

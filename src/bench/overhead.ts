@@ -1,7 +1,7 @@
 /**
  * Figure 1, serving overhead: end-to-end latency at concurrency 1 through the whole cluster (every service a process,
  * the gateway a process; BullMQ on a private Redis, and the in-process queue) ÷ the critical path's raw compute
- * in-process on the same image and instruction (decode + base + route + max(chosen experts) + fusion).
+ * in-process on the same image and instruction (decode + base + route + max(chosen experts) + fusion when needed).
  * Calls are interleaved (in-process, BullMQ gateway, in-process-queue gateway) so drifting load hits all three.
  */
 import { readFileSync } from 'node:fs';
@@ -186,8 +186,8 @@ export async function overheadFigure(o: OverheadOptions): Promise<string> {
     name: 'overhead',
     title: 'Figure 1 — serving overhead at concurrency 1',
     machine: mm,
-    method: `Whole cluster as processes (${Object.keys(cluster.addresses).join(', ')}, private Redis), two gateway processes (BullMQ, in-process queue); one client, sequential calls through \`mova.v1.Gateway/Infer\` (one long-lived gRPC channel per gateway, as a real client keeps). Critical path: the same models in this process on the same bytes: decode + base + route + max(chosen experts) + fusion. ${o.reps} repetitions × ${o.iterations} calls per path and request kind, interleaved call by call after ≥ ${WARMUP_MS / 1000} s of warm-up rounds (every kind through every path); each cell is the median of the repetitions' medians (min–max over repetitions). Stage timings are medians in ms (the gateway's own \`timings\`; its base and expert stages include each expert's image decode and gRPC hop).`,
-    body: `${table1}\n\nPer-stage medians (ms):\n\n${table2}\n\nFloor: an empty unary round trip from this process to an expert process (OIP \`ServerLive\`, median of ${FLOOR_CALLS} after warm-up) took **${round(floorMs)} ms**. Every hop costs at least that; a request that chooses no expert makes four (client → gateway, gateway → base expert, router, fusion), one more per chosen expert (in parallel).`,
+    method: `Whole cluster as processes (${Object.keys(cluster.addresses).join(', ')}, private Redis), two gateway processes (BullMQ, in-process queue); one client, sequential calls through \`mova.v1.Gateway/Infer\` (one long-lived gRPC channel per gateway, as a real client keeps). Critical path: the same models in this process on the same bytes: decode + base + route + max(chosen experts) + fusion (as the gateway, only when an expert was chosen or fused tokens were asked for; these requests ask for none). ${o.reps} repetitions × ${o.iterations} calls per path and request kind, interleaved call by call after ≥ ${WARMUP_MS / 1000} s of warm-up rounds (every kind through every path); each cell is the median of the repetitions' medians (min–max over repetitions). Stage timings are medians in ms (the gateway's own \`timings\`; its base and expert stages include each expert's image decode and gRPC hop).`,
+    body: `${table1}\n\nPer-stage medians (ms):\n\n${table2}\n\nFloor: an empty unary round trip from this process to an expert process (OIP \`ServerLive\`, median of ${FLOOR_CALLS} after warm-up) took **${round(floorMs)} ms**. Every hop costs at least that; a request that chooses no expert and asks for no fused tokens makes three (client → gateway, gateway → base expert, router); one that chooses experts makes one more per chosen expert (in parallel) and one to fusion.`,
     headline,
     data: { reps: o.reps, iterations: o.iterations, results, emptyRoundTripMs: round(floorMs) },
   }, o.out);

@@ -84,6 +84,13 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     const labels = (JSON.parse(res.base_decoded_json) as { labels: { label: string }[] }).labels.map((l) => l.label);
     assert.ok(labels.some((l) => /cat|tabby/i.test(l)), labels.join(', '));
     assert.equal(res.fused, null, 'no fused tokens unless asked');
+    // No expert's tokens to fuse and no fused tokens asked for: fusion is not run, every gate weight is 0.
+    assert.equal(res.timings?.fusion_ms, 0);
+    assert.ok(res.experts.every((e) => e.gate_weight === 0), JSON.stringify(res.experts.map((e) => [e.name, e.gate_weight])));
+    // The same request asking for the fused tokens runs fusion (base-only path) and still has gate weights 0.
+    const withTokens = await callGateway(gw.address, { image: cat, instruction: 'What animal is this?', return_features: true }, 60_000);
+    assert.ok((withTokens.timings?.fusion_ms ?? 0) > 0 && withTokens.fused !== null);
+    assert.ok(withTokens.experts.every((e) => e.gate_weight === 0));
   });
 
   it('batches concurrent requests and calls each expert at most once per batch', async () => {
@@ -104,8 +111,10 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     }
     // Nobody asked about faces: the face expert is never called.
     assert.ok(!calls.some((c) => c.expert === 'ultraface'), 'an expert no request chose was called');
-    // Every document request got its OCR; every cat request skipped it.
+    // Every document request got its OCR; every cat request skipped it. In batches mixing both, only the document
+    // rows were fused: they carry the OCR expert's gate weight, the cat rows none.
     res.forEach((r, i) => assert.equal(expert(r, 'ppocr').status, i % 2 === 0 ? 'skipped' : 'ok'));
+    res.forEach((r, i) => assert.ok(i % 2 === 0 ? r.experts.every((e) => e.gate_weight === 0) : expert(r, 'ppocr').gate_weight > 0, `request ${i}: ${JSON.stringify(r.experts.map((e) => [e.name, e.gate_weight]))}`));
     await noBlobsLeft();
   });
 

@@ -23,7 +23,8 @@ export interface Timings {
    */
   'experts_ms'?: (number | string);
   /**
-   * Fusion call.
+   * Fusion call of the batch; 0 when it was not needed: no request of the batch had an expert's tokens to fuse or
+   * asked for the fused tokens (a request with neither gets gate weights 0 and no fusion work).
    */
   'fusion_ms'?: (number | string);
   /**
@@ -54,7 +55,8 @@ export interface Timings__Output {
    */
   'experts_ms': (number);
   /**
-   * Fusion call.
+   * Fusion call of the batch; 0 when it was not needed: no request of the batch had an expert's tokens to fuse or
+   * asked for the fused tokens (a request with neither gets gate weights 0 and no fusion work).
    */
   'fusion_ms': (number);
   /**
