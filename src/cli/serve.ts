@@ -100,8 +100,6 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const metricsPort = metricsSetting === 'any' ? 'any' : (int(metricsSetting, 'metrics-port') ?? 0);
   let metrics: MetricsServer | undefined;
   if (metricsPort !== 0) metrics = await startMetricsServer({ port: metricsPort === 'any' ? 0 : metricsPort, host: host ?? '127.0.0.1' });
-  // One machine-readable line for launchers; logs go to stderr.
-  process.stdout.write(`${JSON.stringify({ ready: true, kind, name: name ?? kind, address: svc.address, ...(svc.httpUrl ? { http: svc.httpUrl } : {}), ...(metrics ? { metrics: metrics.url } : {}), pid: process.pid })}\n`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -112,6 +110,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
       process.exit(1);
     });
   };
+  // Handlers before the ready line: a launcher may signal as soon as it reads it, and a signal that arrives before
+  // a listener exists kills the process outright (seen once in CI: the re-exec wrapper then exited by SIGTERM).
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // One machine-readable line for launchers; logs go to stderr.
+  process.stdout.write(`${JSON.stringify({ ready: true, kind, name: name ?? kind, address: svc.address, ...(svc.httpUrl ? { http: svc.httpUrl } : {}), ...(metrics ? { metrics: metrics.url } : {}), pid: process.pid })}\n`);
 }
