@@ -28,6 +28,11 @@ export interface ExpertPipeline {
   readonly featureGrid: { height: number; width: number; channels: number };
   /** Width of `pooled`. */
   readonly pooledWidth: number;
+  /**
+   * The smallest image size this pipeline resizes to (its model input), so a big image may be decoded smaller
+   * (decodeImage's `atLeast`); undefined = it needs the image at full resolution (e.g. OCR crops).
+   */
+  readonly decodeSize?: { width: number; height: number };
   /** Run on decoded RGB images (any size; the pipeline resizes). */
   runImages(images: RgbImage[]): Promise<ExpertPipelineOutput>;
   /** Run on already-preprocessed pixels [N,3,H,W]; decoded coordinates are in input-pixel space. */

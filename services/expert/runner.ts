@@ -64,7 +64,7 @@ export async function createRunner(options: unknown): Promise<Runner<ExpertRunRe
         const out = await pipeline.runPixels(request.pixels);
         return { result: { ...out, itemErrors: out.decoded.map(() => null) }, transfer: movable(out) };
       }
-      const settled = await Promise.allSettled(request.images.map((b) => decodeImage(b, opts.maxPixels)));
+      const settled = await Promise.allSettled(request.images.map((b) => decodeImage(b, opts.maxPixels, pipeline.decodeSize)));
       const itemErrors = settled.map((s) => (s.status === 'fulfilled' ? null : {
         message: errorMessage(s.reason),
         code: s.reason instanceof MovaError ? s.reason.code : 3,

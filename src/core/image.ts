@@ -14,6 +14,11 @@ export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
+  /**
+   * Size of the encoded image (EXIF rotation applied) when it was decoded smaller than that (decodeImage's
+   * `atLeast`); placements map model coordinates back to this size. Absent = the image is at full size.
+   */
+  original?: { width: number; height: number };
 }
 
 export type ResizeMode = 'stretch' | 'letterbox' | 'cover';
@@ -51,7 +56,7 @@ export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
   return { width, height, format };
 }
 
-async function readHeader(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number; format: string; icc: Buffer | undefined }> {
+async function readHeader(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number; oriented: { width: number; height: number }; format: string; icc: Buffer | undefined }> {
   if (bytes.byteLength === 0) throw new InvalidArgumentError('image is empty (0 bytes)');
   let meta: sharp.Metadata;
   try {
@@ -67,7 +72,8 @@ async function readHeader(bytes: Uint8Array, maxPixels: number): Promise<{ width
       `image is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} pixels`,
     );
   }
-  return { width, height, format: meta.format ?? 'unknown', icc: meta.icc };
+  const oriented = { width: meta.autoOrient?.width ?? width, height: meta.autoOrient?.height ?? height };
+  return { width, height, oriented, format: meta.format ?? 'unknown', icc: meta.icc };
 }
 
 /** Descriptions of the standard sRGB profiles (HP/Microsoft's and libvips' own): converting from them to sRGB is the identity. */
@@ -108,20 +114,29 @@ export function isStandardSrgbProfile(icc: Uint8Array): boolean {
 /**
  * Decode any supported image to 8-bit sRGB (alpha flattened on white, EXIF rotation applied, an embedded colour
  * profile converted to sRGB unless it already is sRGB).
+ *
+ * `atLeast`: the smallest size the caller will resize to (a model input). An image over twice that in both
+ * directions is decoded at about twice that size instead of in full (JPEG and WebP shrink while decoding), and
+ * `original` records its full size: a 12 MP photo for a 224×224 model decodes in ~27 instead of ~84 ms here. The
+ * later resize to the model input then starts from ≥ 2× its size, so the model sees nearly the same pixels.
  */
-export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
-  const { icc } = await readHeader(bytes, maxPixels);
+export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS, atLeast?: { width: number; height: number }): Promise<RgbImage> {
+  const { icc, oriented } = await readHeader(bytes, maxPixels);
   const ignoreIcc = icc !== undefined && isStandardSrgbProfile(icc);
+  const box = atLeast ? { width: Math.max(1, 2 * atLeast.width), height: Math.max(1, 2 * atLeast.height) } : undefined;
+  const reduce = box !== undefined && oriented.width >= 2 * box.width && oriented.height >= 2 * box.height;
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1, ignoreIcc })
-      .rotate()
+    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, pages: 1, ignoreIcc }).rotate();
+    if (reduce) pipeline = pipeline.resize({ width: box.width, height: box.height, fit: 'outside' });
+    const { data, info } = await pipeline
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    const image: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return reduce ? { ...image, original: { ...oriented } } : image;
   } catch (err) {
     throw new InvalidArgumentError(`image could not be decoded: ${errorMessage(err)}`);
   }
@@ -131,24 +146,27 @@ export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIX
 export async function resizeRgb(img: RgbImage, spec: Pick<PreprocessSpec, 'height' | 'width' | 'resize' | 'padValue'>): Promise<{ rgb: RgbImage; placement: Placement }> {
   const input = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
   const pad = spec.padValue ?? 114;
+  // Placements refer to the full-size image, also when it was decoded smaller (img.original).
+  const ow = img.original?.width ?? img.width;
+  const oh = img.original?.height ?? img.height;
   let placement: Placement;
   let pipeline: sharp.Sharp;
   if (spec.resize === 'stretch') {
     pipeline = input.resize(spec.width, spec.height, { fit: 'fill' });
-    placement = { scaleX: spec.width / img.width, scaleY: spec.height / img.height, padX: 0, padY: 0, originalWidth: img.width, originalHeight: img.height, inputWidth: spec.width, inputHeight: spec.height };
+    placement = { scaleX: spec.width / ow, scaleY: spec.height / oh, padX: 0, padY: 0, originalWidth: ow, originalHeight: oh, inputWidth: spec.width, inputHeight: spec.height };
   } else if (spec.resize === 'letterbox') {
-    const scale = Math.min(spec.width / img.width, spec.height / img.height);
-    const w = Math.max(1, Math.round(img.width * scale));
-    const h = Math.max(1, Math.round(img.height * scale));
+    const scale = Math.min(spec.width / ow, spec.height / oh);
+    const w = Math.max(1, Math.round(ow * scale));
+    const h = Math.max(1, Math.round(oh * scale));
     // Content sits at the top-left; padding goes right and bottom (keeps coordinates simple).
     pipeline = input.resize(w, h, { fit: 'fill' }).extend({ top: 0, left: 0, right: spec.width - w, bottom: spec.height - h, background: { r: pad, g: pad, b: pad } });
-    placement = { scaleX: w / img.width, scaleY: h / img.height, padX: 0, padY: 0, originalWidth: img.width, originalHeight: img.height, inputWidth: spec.width, inputHeight: spec.height };
+    placement = { scaleX: w / ow, scaleY: h / oh, padX: 0, padY: 0, originalWidth: ow, originalHeight: oh, inputWidth: spec.width, inputHeight: spec.height };
   } else {
-    const scale = Math.max(spec.width / img.width, spec.height / img.height);
-    const w = img.width * scale;
-    const h = img.height * scale;
+    const scale = Math.max(spec.width / ow, spec.height / oh);
+    const w = ow * scale;
+    const h = oh * scale;
     pipeline = input.resize(spec.width, spec.height, { fit: 'cover', position: 'centre' });
-    placement = { scaleX: scale, scaleY: scale, padX: -(w - spec.width) / 2, padY: -(h - spec.height) / 2, originalWidth: img.width, originalHeight: img.height, inputWidth: spec.width, inputHeight: spec.height };
+    placement = { scaleX: scale, scaleY: scale, padX: -(w - spec.width) / 2, padY: -(h - spec.height) / 2, originalWidth: ow, originalHeight: oh, inputWidth: spec.width, inputHeight: spec.height };
   }
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { rgb: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height }, placement };

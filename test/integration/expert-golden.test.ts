@@ -143,6 +143,17 @@ describe('golden: ultraface (faces)', { skip }, () => {
     assert.deepEqual((await decodedOf<FacesResult>(p, 'coffee.jpg')).faces, []);
     assert.deepEqual((await decodedOf<FacesResult>(p, 'rocket.jpg')).faces, []);
   });
+  it('finds the same face in a 12-megapixel version of the portrait, decoded small (decodeSize), in full-size coordinates', async () => {
+    const sharp = (await import('sharp')).default;
+    const big = await sharp(readFileSync(path.join(FIXTURES, 'astronaut.jpg'))).resize(3456, 3456).jpeg({ quality: 92 }).toBuffer();
+    const rgb = await decodeImage(big, undefined, p.decodeSize);
+    assert.ok(rgb.original && rgb.width < 3456 / 2, `decoded at ${rgb.width}x${rgb.height}, original ${JSON.stringify(rgb.original)}`);
+    const { faces } = (await p.runImages([rgb])).decoded[0] as FacesResult;
+    const small = (await decodedOf<FacesResult>(p, 'astronaut.jpg')).faces[0]!;
+    const k = 3456 / 512;
+    assert.equal(faces.length, 1, JSON.stringify(faces));
+    assert.ok(faces[0]!.score > 0.9 && iou(faces[0]!.box, small.box.map((v) => v * k) as Box) > 0.9, `${JSON.stringify(faces[0])} vs ${JSON.stringify(small)} × ${k}`);
+  });
   it('decodes a batch exactly as single images', async () => {
     const files = ['astronaut.jpg', 'camera.png', 'coffee.jpg'];
     const batch = await p.runImages(await Promise.all(files.map(image)));

@@ -141,6 +141,35 @@ describe('decodeImage', () => {
     assert.equal(isStandardSrgbProfile(truncated), false);
   });
 
+  it('decodes a big image small when the caller needs less (atLeast), keeping its full size for coordinates', async () => {
+    // 2400x1600 with a red block at x 1200-1800, y 400-800, white elsewhere.
+    const big = await sharp({ create: { width: 2400, height: 1600, channels: 3, background: '#ffffff' } })
+      .composite([{ input: await solid(600, 400, RED).png().toBuffer(), left: 1200, top: 400 }]).jpeg({ quality: 95 }).toBuffer();
+    const full = await decodeImage(big);
+    assert.equal(full.original, undefined);
+    const small = await decodeImage(big, undefined, { width: 320, height: 240 });
+    assert.deepEqual(small.original, { width: 2400, height: 1600 });
+    assert.ok(small.width >= 640 && small.height >= 480 && small.width < 1200, `${small.width}x${small.height}`);
+    for (const resize of ['stretch', 'letterbox', 'cover'] as const) {
+      const spec = { width: 320, height: 240, resize };
+      const a = await resizeRgb(full, spec);
+      const b = await resizeRgb(small, spec);
+      assert.deepEqual(b.placement, a.placement, `${resize}: placement in full-size coordinates`);
+      let diff = 0;
+      for (let i = 0; i < a.rgb.data.length; i++) diff += Math.abs((a.rgb.data[i] ?? 0) - (b.rgb.data[i] ?? 0));
+      assert.ok(diff / a.rgb.data.length < 2, `${resize}: mean pixel difference ${diff / a.rgb.data.length}`);
+    }
+    // EXIF rotation applies first: the recorded size is the upright one.
+    const rotated = await sharp(big).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+    const upright = await decodeImage(rotated, undefined, { width: 240, height: 320 });
+    assert.deepEqual(upright.original, { width: 1600, height: 2400 });
+    assert.ok(upright.height > upright.width, `${upright.width}x${upright.height}`);
+    // Not more than twice the size it needs: decoded in full.
+    const medium = await decodeImage(big, undefined, { width: 800, height: 600 });
+    assert.equal(medium.original, undefined);
+    assert.equal(medium.width, 2400);
+  });
+
   it('applies EXIF orientation', async () => {
     const jpg = await solid(8, 4, RED).jpeg().withMetadata({ orientation: 6 }).toBuffer();
     assert.equal((await sharp(jpg).metadata()).orientation, 6);

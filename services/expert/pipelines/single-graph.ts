@@ -96,6 +96,7 @@ export async function createSingleGraphPipeline(ctx: PipelineContext, decode: De
     inputShape: [3, spec.height, spec.width],
     featureGrid: { height: gridH, width: gridW, channels },
     pooledWidth: probe.pooled.dims[1] ?? 0,
+    decodeSize: { width: spec.width, height: spec.height },
     async runImages(images) {
       const { pixels, placements } = await imagesToTensor(images, spec);
       const { features, pooled, decoded } = await run(pixels, placements);
