@@ -12,6 +12,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { DeadlineExceededError, InvalidArgumentError, UnavailableError, toGrpcStatus } from '../src/core/errors';
 import type { Logger } from '../src/core/log';
 import type { Float32Tensor } from '../services/expert/pipeline';
+import { concatBatch } from '../services/expert/pipelines/tokens';
 import type { ExpertBatchResult, ExpertClient, FusionClient, RouteDecision, RouterClient } from './ports';
 import type { ExpertOutcome, GatewayRequest, GatewayResult, ScoredExpert } from './request';
 import { gatherRows, scatterRows } from './tensors';
@@ -218,17 +219,11 @@ export class Orchestrator {
         const shape = this.d.slotShapes.get(name) ?? [1, 1];
         return scatterRows(got?.features, targets, m, shape);
       });
-      const baseRows = fuseRows.map((k) => bases[k]!.features);
-      const baseTokens = { data: new Float32Array(baseRows.reduce((s, b) => s + b.data.length, 0)), dims: [m, ...(baseRows[0]!.dims.slice(1))] };
-      let off = 0;
-      for (const b of baseRows) {
-        baseTokens.data.set(b.data, off);
-        off += b.data.length;
-      }
-      const ctxRows = fuseRows.map((k) => this.d.contextOf(rs[k]!.instruction));
-      const ctxWidth = ctxRows[0]?.length ?? 0;
-      const context = { data: new Float32Array(m * ctxWidth), dims: [m, ctxWidth] };
-      ctxRows.forEach((c, i) => context.data.set(c, i * ctxWidth));
+      const baseTokens = concatBatch(fuseRows.map((k) => bases[k]!.features));
+      const context = concatBatch(fuseRows.map((k) => {
+        const c = this.d.contextOf(rs[k]!.instruction);
+        return { data: c, dims: [1, c.length] };
+      }));
       try {
         const stage = await timed(() => this.d.fusion.fuse({ base: baseTokens, experts: slotTensors, mask: { data: mask, dims: [m, E] }, context }, { deadline: maxDeadline, ...(signal ? { signal } : {}) }));
         ({ fused, gates } = stage.value);
