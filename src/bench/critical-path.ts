@@ -53,8 +53,8 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
   return {
     async run(bytes, instruction, returnFeatures = false) {
       let t = now();
-      // One full-size decode shared by every stage. (The cluster's single-graph experts decode images over twice
-      // their input size smaller, `decodeSize`; the figure's photos are all below that, so both paths decode alike.)
+      // One full-size decode shared by every stage. (The cluster's single-graph experts decode images at least four
+      // times their input size smaller, `decodeSize`; the figure's photos are all below that, so both paths decode alike.)
       const rgb = await decodeImage(bytes);
       const decodeMs = now() - t;
       t = now();

@@ -115,7 +115,7 @@ export function isStandardSrgbProfile(icc: Uint8Array): boolean {
  * Decode any supported image to 8-bit sRGB (alpha flattened on white, EXIF rotation applied, an embedded colour
  * profile converted to sRGB unless it already is sRGB).
  *
- * `atLeast`: the smallest size the caller will resize to (a model input). An image over twice that in both
+ * `atLeast`: the smallest size the caller will resize to (a model input). An image at least four times that in both
  * directions is decoded at about twice that size instead of in full (JPEG and WebP shrink while decoding), and
  * `original` records its full size: a 12 MP photo for a 224×224 model decodes in ~27 instead of ~84 ms here. The
  * later resize to the model input then starts from ≥ 2× its size, so the model sees nearly the same pixels.
