@@ -17,7 +17,7 @@ import { loadDataset, unseenPhotoSamples } from './router-data/dataset';
 import { cpuDescription } from '../src/core/cpu';
 import { committedEmbeddingsOrigin, computeEmbeddings } from './router-data/embeddings';
 import { catalog } from './router-data/images';
-import { routeItems, top1Correct, truthSets } from './router-data/scoring';
+import { exactSetCorrect, routeItems, top1Correct, truthSets } from './router-data/scoring';
 import { wildSamples } from './router-data/wild';
 
 const POLICIES: PolicyName[] = ['learned', 'rules', 'all', 'none'];
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     decisions.forEach((d, i) => {
       const t = truth[i] as Set<string>;
       if (top1Correct(d.chosen, t)) top1++;
-      if (d.chosen.length === t.size && d.chosen.every((c) => t.has(c))) exact++;
+      if (exactSetCorrect(d.chosen, t)) exact++;
       chosen += d.chosen.length;
       spent += baseCost + d.chosen.reduce((a, c) => a + (cost.get(c) ?? 0), 0);
     });
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       const t = wildTruth[i] as Set<string>;
       if (top1Correct(d.chosen, t)) top1++;
       else misses.push(`"${wild[i]!.instruction}" on ${wild[i]!.image} → ${d.chosen.join('+') || 'none'} (want ${[...t].join('+') || 'none'})`);
-      if (d.chosen.length === t.size && d.chosen.every((c) => t.has(c))) exact++;
+      if (exactSetCorrect(d.chosen, t)) exact++;
     });
     wildRows.push({ policy, n: wild.length, top1: top1 / wild.length, exact: exact / wild.length, misses });
   }

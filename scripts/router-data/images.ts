@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { PROJECT_ROOT } from '../../src/core/registry';
+import { escapeXml } from '../../src/render/documents';
 import { CHART_KINDS, DOCUMENT_KINDS, renderChart, renderDocument } from './render';
 import { Rng } from './rng';
 import type { ImageKind } from './templates';
@@ -117,7 +118,7 @@ async function withSceneText(photo: Buffer, seed: number): Promise<Buffer> {
   const sh = Math.min(H - 4, Math.round(lines.length * size * 1.3 + 2 * pad));
   const [bg, fg] = r.pick(SIGN_COLOURS);
   const angle = r.int(11) - 5;
-  const body = lines.map((l, i) => `<text x="${sw / 2}" y="${pad + size * (1 + i * 1.3) - size * 0.2}" font-family="'DejaVu Sans', sans-serif" font-weight="bold" font-size="${size}" text-anchor="middle" fill="${fg}" textLength="${Math.min(sw - 2 * pad, Math.round(l.length * size * 0.66))}" lengthAdjust="spacingAndGlyphs">${l.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`).join('');
+  const body = lines.map((l, i) => `<text x="${sw / 2}" y="${pad + size * (1 + i * 1.3) - size * 0.2}" font-family="'DejaVu Sans', sans-serif" font-weight="bold" font-size="${size}" text-anchor="middle" fill="${fg}" textLength="${Math.min(sw - 2 * pad, Math.round(l.length * size * 0.66))}" lengthAdjust="spacingAndGlyphs">${escapeXml(l)}</text>`).join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${sw}" height="${sh}"><g transform="rotate(${angle} ${sw / 2} ${sh / 2})">` +
     `<rect x="1" y="1" width="${sw - 2}" height="${sh - 2}" rx="${Math.round(size / 4)}" fill="${bg}" stroke="#555" stroke-width="2"/>${body}</g></svg>`;
   const sign = await sharp(Buffer.from(svg)).png().toBuffer();
@@ -129,15 +130,11 @@ export async function renderImage(id: string): Promise<Buffer> {
   const [kind, name, v] = id.split(':') as [string, string, string];
   const variant = Number(v);
   const seed = seedOf(id);
-  if (kind === 'photo') {
+  if (kind === 'photo' || kind === 'scene') {
     const p = PHOTOS[name] ?? UNSEEN_PHOTOS[name];
     if (!p) throw new Error(`unknown photo ${name}`);
-    return augmentPhoto(p.file, variant, seed);
-  }
-  if (kind === 'scene') {
-    const p = PHOTOS[name] ?? UNSEEN_PHOTOS[name];
-    if (!p) throw new Error(`unknown photo ${name}`);
-    return withSceneText(await augmentPhoto(p.file, variant, seed), seed);
+    const photo = await augmentPhoto(p.file, variant, seed);
+    return kind === 'scene' ? withSceneText(photo, seed) : photo;
   }
   if (kind === 'document') return renderDocument(name as (typeof DOCUMENT_KINDS)[number], seed);
   if (kind === 'chart') return renderChart(name as (typeof CHART_KINDS)[number], seed);

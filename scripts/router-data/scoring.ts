@@ -17,6 +17,11 @@ export function top1Correct(chosen: readonly string[], truth: ReadonlySet<string
   return top === undefined ? truth.size === 0 : truth.has(top);
 }
 
+/** Exact-set accuracy: the chosen experts are the truth set, no more and no fewer. */
+export function exactSetCorrect(chosen: readonly string[], truth: ReadonlySet<string>): boolean {
+  return chosen.length === truth.size && chosen.every((c) => truth.has(c));
+}
+
 /** The router's input for each sample: its instruction and its image's embedding, routed with `policy`. */
 export function routeItems(samples: readonly Sample[], emb: Embeddings, policy: PolicyName): RouteItemInput[] {
   return samples.map((s) => ({ instruction: s.instruction, pooled: emb.byId.get(s.image) ?? null, required: [], excluded: [], policy }));

@@ -1,8 +1,8 @@
 /**
  * The critical path of one request computed in-process, with the same models and inputs as the cluster:
  * decode → base expert → router → the chosen experts (one after another here; the cluster runs them in parallel,
- * so the path counts only the slowest) → fusion when the gateway would run it (an expert was chosen, or the fused
- * tokens were asked for). No network, no queue, no worker threads.
+ * so the path counts only the slowest) → fusion when the gateway would run it (an expert was chosen; the figure's
+ * requests never ask for the fused tokens, which would make it run too). No network, no queue, no worker threads.
  */
 import { loadRegistry } from '../core/registry';
 import { decodeImage } from '../core/image';
@@ -28,7 +28,7 @@ export interface PathTimings {
 }
 
 export interface InProcessPath {
-  run(image: Uint8Array, instruction: string, returnFeatures?: boolean): Promise<PathTimings>;
+  run(image: Uint8Array, instruction: string): Promise<PathTimings>;
   dispose(): Promise<void>;
 }
 
@@ -51,7 +51,7 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
   const base = pipelines.get(registry.base) as ExpertPipeline;
   const now = (): number => performance.now();
   return {
-    async run(bytes, instruction, returnFeatures = false) {
+    async run(bytes, instruction) {
       let t = now();
       // One full-size decode shared by every stage. (The cluster's single-graph experts decode images at least four
       // times their input size smaller, `decodeSize`; the figure's photos are all below that, so both paths decode alike.)
@@ -87,9 +87,9 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
         context: instructionContext(instruction, c.contextWidth),
       };
       t = now();
-      // The gateway fuses only requests with an expert's tokens or that asked for the fused tokens.
-      if (features.size > 0 || returnFeatures) await fusion.run(req);
-      const fusionMs = features.size > 0 || returnFeatures ? now() - t : 0;
+      // The gateway fuses only requests with an expert's tokens (or that asked for the fused tokens: none here).
+      if (features.size > 0) await fusion.run(req);
+      const fusionMs = features.size > 0 ? now() - t : 0;
       const slowest = Math.max(0, ...Object.values(expertMs));
       return { decodeMs, baseMs, routeMs, expertMs, fusionMs, chosen, criticalMs: decodeMs + baseMs + routeMs + slowest + fusionMs };
     },
