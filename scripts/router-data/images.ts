@@ -31,11 +31,21 @@ const PHOTOS: Readonly<Record<string, { file: string; kind: ImageKind; objects: 
   rocket: { file: 'rocket.jpg', kind: 'photo', objects: ['rocket', 'launch tower', 'cloud'] },
   astronaut: { file: 'astronaut.jpg', kind: 'face-photo', objects: ['flag', 'helmet', 'suit'] },
   camera: { file: 'camera.png', kind: 'face-photo', objects: ['camera', 'tripod', 'coat'] },
+  // Added 2026-11-30 from OpenCV's sample data (test/fixtures/images/README.md): with five source photos the router
+  // leaned on the instruction alone, e.g. "Describe the building" on a photo of a building went to OCR.
+  butterfly: { file: 'butterfly.jpg', kind: 'photo', objects: ['butterfly', 'leaf', 'wing'] },
+  building: { file: 'building.jpg', kind: 'photo', objects: ['building', 'window', 'tree'] },
+  dog: { file: 'dog.jpg', kind: 'photo', objects: ['dog', 'tongue', 'nose'] },
+  smarties: { file: 'smarties.jpg', kind: 'photo', objects: ['sweet', 'candy', 'ball'] },
+  desk: { file: 'desk-objects.jpg', kind: 'photo', objects: ['pencil', 'lighter', 'cap'] },
+  street: { file: 'street.jpg', kind: 'photo', objects: ['house', 'roof', 'pavement'] },
+  circuit: { file: 'circuit-board.jpg', kind: 'photo', objects: ['chip', 'capacitor', 'circuit board'] },
+  basketball: { file: 'basketball.jpg', kind: 'face-photo', objects: ['ball', 'man', 'door'] },
 };
 const PHOTO_VARIANTS = 8;
 
 /** Photos that also appear with scene text (`scene:<photo>:<v>`); face photos stay without, so faces stay faces. */
-const SCENE_SOURCES = ['chelsea', 'coffee', 'rocket'] as const;
+const SCENE_SOURCES = ['chelsea', 'coffee', 'rocket', 'building', 'street', 'desk'] as const;
 /** Unseen photos given scene text for the evaluation (`scene:<photo>:0`, split unseen). */
 const UNSEEN_SCENE_SOURCES = ['horse', 'coins'] as const;
 const SCENE_OBJECTS = ['sign', 'label'];
@@ -50,6 +60,20 @@ const UNSEEN_PHOTOS: Readonly<Record<string, { file: string; kind: ImageKind; ob
   moon: { file: 'moon.png', kind: 'photo', objects: ['crater'] },
   horse: { file: 'horse.png', kind: 'photo', objects: ['horse'] },
   handwriting: { file: 'text.png', kind: 'document', objects: [] },
+  // Added 2026-11-30 from OpenCV's sample data: photos, real text in photos and photographed pages.
+  squirrel: { file: 'squirrel.jpg', kind: 'photo', objects: ['squirrel'] },
+  palace: { file: 'palace.jpg', kind: 'photo', objects: ['tower'] },
+  aloe: { file: 'aloe.jpg', kind: 'photo', objects: ['plant'] },
+  toys: { file: 'toys.jpg', kind: 'photo', objects: ['toy'] },
+  apple: { file: 'apple.jpg', kind: 'photo', objects: ['apple'] },
+  orange: { file: 'orange.jpg', kind: 'photo', objects: ['orange'] },
+  painting: { file: 'starry-night.jpg', kind: 'photo', objects: ['tree'] },
+  aerial: { file: 'aerial.jpg', kind: 'photo', objects: ['road'] },
+  plate: { file: 'licence-plate.jpg', kind: 'scene-photo', objects: ['car', 'licence plate'] },
+  teaboxes: { file: 'tea-boxes.jpg', kind: 'scene-photo', objects: ['box', 'label'] },
+  sudoku: { file: 'sudoku.jpg', kind: 'document', objects: [] },
+  bookpage: { file: 'book-page.png', kind: 'document', objects: [] },
+  blurredpage: { file: 'text-motion.jpg', kind: 'document', objects: [] },
 };
 
 export function catalog(): CatalogImage[] {

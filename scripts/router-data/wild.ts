@@ -74,6 +74,36 @@ export const WILD_CASES: readonly WildCase[] = [
   // Questions about the file itself on text images: no specialist.
   { image: 'document:letter:3', instruction: 'Is the scan crooked?', labels: none },
   { image: 'chart:bar:3', instruction: 'Is this picture in colour or greyscale?', labels: none },
+  // Added 2026-11-30: OpenCV's sample photos (held-out variants of the new training photos, or unseen photos), written
+  // and scored against the previous router before any of these photos were added (nine more that turned out to be
+  // training templates, e.g. "Where is the lighter?", were left out).
+  { image: 'photo:apple:0', instruction: 'What fruit is this?', labels: none },
+  { image: 'photo:apple:0', instruction: 'Is it ripe?', labels: none },
+  { image: 'photo:basketball:3', instruction: 'How many people are in the room?', labels: ground },
+  { image: 'photo:basketball:3', instruction: 'Is the man on the left smiling?', labels: face },
+  { image: 'photo:circuit:3', instruction: 'What kind of object is this?', labels: none },
+  { image: 'photo:circuit:3', instruction: 'What is printed on the chip?', labels: doc },
+  { image: 'photo:teaboxes:0', instruction: 'What brand is written on the box?', labels: doc },
+  { image: 'photo:building:3', instruction: 'Describe the building', labels: none },
+  { image: 'photo:butterfly:3', instruction: 'What species of butterfly is this?', labels: none },
+  { image: 'photo:dog:3', instruction: 'What breed is the dog?', labels: none },
+  { image: 'photo:dog:3', instruction: 'Is the dog happy?', labels: none },
+  { image: 'photo:palace:0', instruction: 'What style of architecture is this?', labels: none },
+  { image: 'photo:palace:0', instruction: 'How many birds are flying?', labels: ground },
+  { image: 'photo:street:3', instruction: 'Is this street in Europe?', labels: none },
+  { image: 'photo:plate:0', instruction: 'What is the licence plate number?', labels: doc },
+  { image: 'photo:plate:0', instruction: 'Read the plate', labels: doc },
+  { image: 'photo:orange:0', instruction: 'What is this?', labels: none },
+  { image: 'photo:squirrel:0', instruction: 'What animal is on the branch?', labels: none },
+  { image: 'photo:desk:3', instruction: 'Count the objects on the table', labels: ground },
+  { image: 'photo:sudoku:0', instruction: 'Read the digits in the grid', labels: doc },
+  { image: 'photo:sudoku:0', instruction: 'What number is in the top row?', labels: doc },
+  { image: 'photo:bookpage:0', instruction: 'Summarise this text', labels: doc },
+  { image: 'photo:bookpage:0', instruction: 'What is the first sentence?', labels: doc },
+  { image: 'photo:blurredpage:0', instruction: 'Transcribe the text', labels: doc },
+  { image: 'photo:painting:0', instruction: 'Who painted this?', labels: none },
+  { image: 'photo:aloe:0', instruction: 'What plant is this?', labels: none },
+  { image: 'photo:aerial:0', instruction: 'Is this an aerial photo of a city?', labels: none },
 ];
 
 /** The cases as samples (split `test`, category `wild`), for the scoring helpers. */
