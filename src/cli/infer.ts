@@ -52,8 +52,8 @@ export function summarise(res: InferResponse__Output): string {
       continue;
     }
     const d = JSON.parse(e.decoded_json || 'null') as Record<string, unknown> | null;
-    if (d && typeof d.text === 'string') lines.push(`${e.name} text:\n  ${d.text.split('\n').join('\n  ')}`);
-    else if (d && Array.isArray(d.faces)) lines.push(`${e.name}: ${d.faces.length} face(s)`);
+    if (d && typeof d.text === 'string') lines.push(d.text.trim() === '' ? `${e.name}: no text found` : `${e.name} text:\n  ${d.text.split('\n').join('\n  ')}`);
+    else if (d && Array.isArray(d.faces)) lines.push(`${e.name}: ${d.faces.length} face(s)${d.faces.length > 0 ? `, scores ${(d.faces as { score: number }[]).map((f) => `${(f.score * 100).toFixed(0)}%`).join(', ')}` : ''}`);
     else if (d && Array.isArray(d.objects)) lines.push(`${e.name}: ${(d.objects as { label: string; score: number }[]).map((o) => `${o.label} ${(o.score * 100).toFixed(0)}%`).join(', ') || 'no objects'}`);
     else lines.push(`${e.name}: ${e.decoded_json}`);
   }

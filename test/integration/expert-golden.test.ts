@@ -116,6 +116,15 @@ describe('golden: mobilenetv2 (ImageNet top-5)', { skip }, () => {
     const camera = (await decodedOf<ImagenetResult>(p, 'camera.png')).labels;
     assert.equal(camera[0]?.label, 'tripod', JSON.stringify(camera));
   });
+  it('names the squirrel, the orange and a dog breed in photos from another collection (OpenCV samples)', async () => {
+    const squirrel = (await decodedOf<ImagenetResult>(p, 'squirrel.jpg')).labels;
+    assert.ok(squirrel[0]?.label === 'fox squirrel' && squirrel[0].score > 0.5, JSON.stringify(squirrel));
+    const orange = (await decodedOf<ImagenetResult>(p, 'orange.jpg')).labels;
+    assert.equal(orange[0]?.label, 'orange', JSON.stringify(orange));
+    // ImageNet's dog breeds are classes 151-268.
+    const dog = (await decodedOf<ImagenetResult>(p, 'dog.jpg')).labels;
+    assert.ok((dog[0]?.classId ?? 0) >= 151 && (dog[0]?.classId ?? 0) <= 268, JSON.stringify(dog));
+  });
 });
 
 describe('golden: ultraface (faces)', { skip }, () => {
@@ -142,6 +151,13 @@ describe('golden: ultraface (faces)', { skip }, () => {
     assert.ok(contains(faces[0]?.box ?? [0, 0, 0, 0], 228, 150), JSON.stringify(faces));
     assert.deepEqual((await decodedOf<FacesResult>(p, 'coffee.jpg')).faces, []);
     assert.deepEqual((await decodedOf<FacesResult>(p, 'rocket.jpg')).faces, []);
+  });
+  it("finds both players' faces in the basketball photo and no face on the dog (OpenCV samples)", async () => {
+    const { faces } = await decodedOf<FacesResult>(p, 'basketball.jpg');
+    assert.ok(faces.length >= 2 && (faces[0]?.score ?? 0) > 0.9, JSON.stringify(faces));
+    // Hand-located faces in the 640x480 photo: the player on the left, and the one on the right (turned away a bit).
+    for (const [x, y] of [[88, 113], [530, 88]] as const) assert.ok(faces.some((f) => contains(f.box, x, y)), `a face at ${x},${y}: ${JSON.stringify(faces)}`);
+    assert.deepEqual((await decodedOf<FacesResult>(p, 'dog.jpg')).faces, []);
   });
   it('finds the same face in a 12-megapixel version of the portrait, decoded small (decodeSize), in full-size coordinates', async () => {
     const sharp = (await import('sharp')).default;
@@ -188,6 +204,12 @@ describe('golden: fastestdet (COCO objects)', { skip }, () => {
     const coffee = (await decodedOf<ObjectsResult>(p, 'coffee.jpg')).objects;
     assert.ok(coffee[0]?.label === 'cup' && coffee[0].score > 0.7, JSON.stringify(coffee));
     assert.ok(contains(coffee[0].box, 290, 130), JSON.stringify(coffee[0].box));
+  });
+  it('finds both basketball players as persons and the dog (OpenCV samples)', async () => {
+    const players = (await decodedOf<ObjectsResult>(p, 'basketball.jpg')).objects.filter((o) => o.label === 'person' && o.score > 0.7);
+    for (const [x, y] of [[97, 300], [540, 250]] as const) assert.ok(players.some((o) => contains(o.box, x, y)), `a person at ${x},${y}: ${JSON.stringify(players)}`);
+    const dog = (await decodedOf<ObjectsResult>(p, 'dog.jpg')).objects;
+    assert.ok(dog.some((o) => o.label === 'dog' && contains(o.box, 256, 256)), JSON.stringify(dog));
   });
   it('decodes a batch exactly as single images', async () => {
     const files = ['astronaut.jpg', 'chelsea.png', 'coffee.jpg'];

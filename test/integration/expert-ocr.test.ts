@@ -134,6 +134,18 @@ describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () =>
     }
   });
 
+  it('reads a printed page with small text (OpenCV sample imageTextN, 556x257: lines about 12 px high)', async () => {
+    const page = await decodeImage(readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', 'book-page.png')));
+    const { text } = (await p.runImages([page])).decoded[0] as OcrResult;
+    const rows = text.split('\n');
+    assert.ok(rows.length >= 12, JSON.stringify(text));
+    assert.equal(squash(rows[0] ?? ''), squash('technical details are too complex to cover in the book itself.'), JSON.stringify(text));
+    const flat = squash(text);
+    for (const words of ['SMALLIMPLEMENTATIONPROJECTS', 'CONFERENCEPAPERS', 'REAL-WORLDIMAGERY', 'THREEHIGH-LEVELAPPROACHES']) {
+      assert.ok(flat.includes(words), `${words} in ${JSON.stringify(text)}`);
+    }
+  });
+
   it('finds no text in a blank page', async () => {
     const blank: RgbImage = { width: 300, height: 200, data: new Uint8Array(300 * 200 * 3).fill(255) };
     assert.deepEqual((await p.runImages([blank])).decoded[0], { lines: [], text: '' });
