@@ -25,7 +25,8 @@ import type { FuseResponse__Output } from '../src/generated/mova/v1/FuseResponse
 import { compileAdapterConfig, type AdapterConfig, type AdapterOptions } from '../services/fusion/adapter-config';
 import { buildAdapterGraph, FUSION_IO } from '../services/fusion/adapter-graph';
 import { adapterOptionsFromRegistry } from '../services/fusion/config';
-import { start } from '../services/fusion/main';
+import { movaServe, ProcessGroup } from '../src/launcher/process-group';
+import { registryCopy } from '../src/bench/cluster';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
 import { median, round, timeAlternating } from '../src/bench/common';
 import { reexecWithMemoryTuning, stopWithReexecParent, tuneGarbageCollector } from '../src/core/memory-tuning';
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       batches: { type: 'string', default: '1,4,8' },
       iterations: { type: 'string', default: '20' },
-      threads: { type: 'string', default: String(Math.min(4, os.availableParallelism())) },
+      threads: { type: 'string', default: String(Math.min(4, os.availableParallelism())) },  // in-process only
       out: { type: 'string', default: path.join(PROJECT_ROOT, 'bench') },
     },
   });
@@ -125,7 +126,14 @@ async function main(): Promise<void> {
   const maxBatch = Math.max(...batches);
 
   const session = await createSession(buildAdapterGraph(c, initWeights(c, registry.fusion.seed)), { provider: 'cpu', intraOpThreads: threads });
-  const server = await start({ adapter: options, seed: registry.fusion.seed, port: 0, workers: 1, intraOpThreads: threads, batching: { maxBatchSize: maxBatch, maxQueueDelayMs: 0 } });
+  // The service runs as its own process, as it does in a deployment (`mova serve fusion`: one worker, intra-op
+  // threads min(4, CPUs), the in-process session's default too); its dynamic batcher takes each call as one batch.
+  const serviceRegistry = registryCopy((doc) => {
+    const fusion = (doc.fusion ?? {}) as Record<string, unknown>;
+    doc.fusion = { ...fusion, batching: { ...(fusion.batching as object | undefined), maxBatchSize: maxBatch, maxQueueDelayMs: 0 } };
+  }, values.config ?? DEFAULT_REGISTRY_PATH);
+  const group = new ProcessGroup();
+  const server = await group.start(movaServe('fusion', 'fusion', ['--port', '0', '--config', serviceRegistry]));
   const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
   const client = new proto.mova.v1.Fusion(server.address, grpc.credentials.createInsecure(), channelOptions());
   const rows: Row[] = [];
@@ -181,7 +189,7 @@ async function main(): Promise<void> {
     }
   } finally {
     client.close();
-    await server.stop();
+    await group.stop();
     await session.release();
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() };
@@ -192,7 +200,7 @@ async function main(): Promise<void> {
     ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} | ${x.serviceGraphMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
   const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating one by one; memory settings of src/core/memory-tuning.ts; ` +
-    `seeded (untrained) weights; ${threads} intra-op threads; one service worker.\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
+    `seeded (untrained) weights; ${threads} intra-op threads in process; the service a separate \`mova serve fusion\` process (one worker, its default intra-op threads: min(4, CPUs)).\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
     `D ${c.adapterWidth}, ${c.heads} heads, L ${c.blocks}, K ${c.topK}, Dout ${c.outputWidth} (geometry: ${source}). "chosen" = experts chosen per request (sets rotate across the batch); ` +
     `the graph computes every slot, so cost is flat in "chosen" by design. Overhead = service median / in-process median − 1 ` +
     `(client encode, loopback gRPC, validation, worker hand-off, reply).\n\n${table}\n`;
