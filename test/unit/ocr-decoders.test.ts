@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/core/errors';
 import { ctcDecodeBatch, ctcGreedyDecode, loadCharset, parseCharset, type Charset } from '../../services/expert/decoders/ocr-ctc';
 import { convexHull, dbBoxes, dbBoxesBatch, minAreaRect, parseDbSettings, quadBounds, readingOrder, type DbSettings, type Quad } from '../../services/expert/decoders/ocr-db';
-import { parseOcrSettings, recBucketWidth, sampleCrop } from '../../services/expert/pipelines/ocr';
+import { parseOcrSettings, recBatches, recBucketWidth, sampleCrop } from '../../services/expert/pipelines/ocr';
 
 const DB: DbSettings = parseDbSettings({});
 
@@ -207,6 +207,21 @@ describe('recognition input', () => {
     assert.equal(recBucketWidth(320, s), 320);
     assert.equal(recBucketWidth(321, s), 400);
     assert.equal(recBucketWidth(5000, s), 1600);
+  });
+
+  it('batches crops of equal width, at most recBatchSize crops and recMaxBatchWidth columns per run', () => {
+    assert.equal(s.recMaxBatchWidth, 2560);
+    // Ten narrow crops: eight, then two. Three at 640: four would fit 2560 columns, so one run. Three at 1600: one each.
+    const widths = [1600, 160, 640, 160, 160, 1600, 160, 160, 640, 160, 160, 160, 160, 640, 1600, 160];
+    const groups = recBatches(widths, s);
+    assert.deepEqual(groups.map((g) => g.map((i) => widths[i])), [
+      [160, 160, 160, 160, 160, 160, 160, 160], [160, 160], [640, 640, 640], [1600], [1600], [1600],
+    ]);
+    assert.deepEqual(groups.flat().sort((a, b) => a - b), widths.map((_, i) => i), 'every crop exactly once');
+    // 960 columns: two per run (1920 ≤ 2560 < 2880); a width over the budget still runs, alone.
+    assert.deepEqual(recBatches([960, 960, 960, 4000], s).map((g) => g.length), [2, 1, 1]);
+    assert.deepEqual(recBatches([], s), []);
+    assert.throws(() => parseOcrSettings({ recMaxBatchWidth: 0 }), (e: unknown) => e instanceof ConfigError && e.key === 'decoder.recMaxBatchWidth');
   });
 
   it('samples a quad upright at the recognition height', () => {
