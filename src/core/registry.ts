@@ -98,7 +98,10 @@ const expertSchema = z.object({
   preprocess: preprocessSchema,
   features: featureOutputSchema,
   pooled: pooledOutputSchema.default({}),
-  /** Whether the graph accepts a batch dimension > 1; otherwise items run one by one inside a batch. */
+  /**
+   * Whether a batch runs as one graph call (the graph must accept a batch dimension > 1); false runs the items one by
+   * one inside a batch: for fixed-batch graphs, and for graphs measured slower batched (ppocr's detection on CPU).
+   */
   dynamicBatch: z.boolean().default(true),
   /** Decoder settings (thresholds, top-k), pipeline specific. */
   decoder: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
