@@ -1,7 +1,8 @@
 /**
- * HTTP JSON API: POST /v1/infer with a JSON body (image as base64) or multipart/form-data (an `image` file part
- * plus the other fields as text parts). Same fields and semantics as mova.v1.Gateway/Infer; errors are
- * `{"error":{"code":"INVALID_ARGUMENT","message":...}}` with the HTTP status from the one gRPC→HTTP table.
+ * HTTP JSON API: POST /v1/infer with a JSON body (http-json.ts: image as base64 or a data URL, proto or
+ * lowerCamelCase field names) or multipart/form-data (an `image` file part plus the other fields as text parts).
+ * Same fields and semantics as mova.v1.Gateway/Infer; errors are `{"error":{"code":"INVALID_ARGUMENT","message":...}}`
+ * with the HTTP status from the one gRPC→HTTP table.
  * GET /healthz (live) and GET /readyz (ready).
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
@@ -12,6 +13,7 @@ import type { Logger } from '../src/core/log';
 import type { GatewayConfig } from './config';
 import type { RequestQueue } from './queue/types';
 import { toJsonResponse } from './response';
+import { parseJsonBody } from './http-json';
 import { validateRequest, type WireRequest } from './validate';
 import { presentedKey, type ApiKeyGuard } from './auth';
 
@@ -43,43 +45,6 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(parts)));
     req.on('error', reject);
   });
-}
-
-function field<T>(obj: Record<string, unknown>, key: string, kind: 'string' | 'number' | 'boolean' | 'string[]', fallback: T): T {
-  const v = obj[key];
-  if (v === undefined || v === null) return fallback;
-  const ok = kind === 'string[]' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : typeof v === kind;
-  if (!ok) throw new InvalidArgumentError(`field "${key}" must be ${kind === 'string[]' ? 'an array of strings' : `a ${kind}`}`);
-  return v as T;
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function fromJson(body: Buffer): WireRequest {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw new InvalidArgumentError(`body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new InvalidArgumentError('body must be a JSON object');
-  const o = obj as Record<string, unknown>;
-  const image64 = field(o, 'image', 'string', '').replace(/\s+/g, '');
-  if (!BASE64.test(image64)) throw new InvalidArgumentError('field "image" must be base64');
-  const dtype = field(o, 'features_dtype', 'string', 'FP32');
-  if (dtype !== 'FP32' && dtype !== 'FP16') throw new InvalidArgumentError('field "features_dtype" must be "FP32" or "FP16"');
-  const maxExperts = field<number | undefined>(o, 'max_experts', 'number', undefined);
-  return {
-    image: new Uint8Array(Buffer.from(image64, 'base64')),
-    instruction: field(o, 'instruction', 'string', ''),
-    deadlineMs: field(o, 'deadline_ms', 'number', 0),
-    maxExperts,
-    requiredExperts: field(o, 'required_experts', 'string[]', []),
-    excludedExperts: field(o, 'excluded_experts', 'string[]', []),
-    returnFeatures: field(o, 'return_features', 'boolean', false),
-    featuresDtype: dtype,
-    requestId: field(o, 'request_id', 'string', ''),
-  };
 }
 
 async function fromMultipart(body: Buffer, contentType: string): Promise<WireRequest> {
@@ -158,7 +123,7 @@ export async function startHttpGateway(cfg: GatewayConfig, queue: RequestQueue, 
       const contentType = req.headers['content-type'] ?? '';
       const body = await readBody(req, cfg.maxRequestBytes);
       let wire: WireRequest;
-      if (contentType.startsWith('application/json')) wire = fromJson(body);
+      if (contentType.startsWith('application/json')) wire = parseJsonBody(body);
       else if (contentType.startsWith('multipart/form-data')) wire = await fromMultipart(body, contentType);
       else throw new HttpError(415, GrpcStatus.INVALID_ARGUMENT, `unsupported content-type "${contentType}"; use application/json or multipart/form-data`);
       const request = await validateRequest(wire, cfg, undefined);
