@@ -55,7 +55,7 @@ export function parseInferRequest(req: ModelInferRequest__Output, expertName: st
 
 function toRunRequest(t: Tensor, info: ExpertInfo): ExpertRunRequest {
   if (t.name === 'image') {
-    if (t.datatype !== 'BYTES') throw new InvalidArgumentError(`input "image" must be BYTES (encoded PNG/JPEG), got ${t.datatype}`);
+    if (t.datatype !== 'BYTES') throw new InvalidArgumentError(`input "image" must be BYTES (encoded PNG, JPEG, WebP, GIF, TIFF or AVIF), got ${t.datatype}`);
     const okShape = t.shape.length === 1 || (t.shape.length === 2 && t.shape[1] === 1);
     if (!okShape) throw new InvalidArgumentError(`input "image" must have shape [N] or [N,1], got [${t.shape.join(',')}]`);
     t.data.forEach((b, i) => {

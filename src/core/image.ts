@@ -56,8 +56,35 @@ export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
   return { width, height, format };
 }
 
+/** The raster formats accepted, by their leading bytes. */
+export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'tiff' | 'heif';
+const ACCEPTED = 'PNG, JPEG, WebP, GIF, TIFF or AVIF';
+const HEIF_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1']);
+
+/**
+ * The image format from the file's magic bytes, or undefined. Only these reach the decoder: libvips also renders
+ * SVG (an XML document: parsing, fonts, external references) from the same entry point, which an image API fed by
+ * untrusted clients has no reason to offer.
+ */
+export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = (off: number, text: string): boolean => b.length >= off + text.length && b.toString('latin1', off, off + text.length) === text;
+  if (at(0, '\x89PNG\r\n\x1a\n')) return 'png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (at(0, 'GIF87a') || at(0, 'GIF89a')) return 'gif';
+  if (at(0, 'RIFF') && at(8, 'WEBP')) return 'webp';
+  if (at(0, 'II*\0') || at(0, 'MM\0*') || at(0, 'II+\0') || at(0, 'MM\0+')) return 'tiff';
+  if (at(4, 'ftyp') && HEIF_BRANDS.has(b.toString('latin1', 8, 12))) return 'heif';
+  return undefined;
+}
+
 async function readHeader(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number; oriented: { width: number; height: number }; format: string; icc: Buffer | undefined }> {
   if (bytes.byteLength === 0) throw new InvalidArgumentError('image is empty (0 bytes)');
+  if (!sniffImageFormat(bytes)) {
+    const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64)).toString('latin1').trimStart();
+    const what = head.startsWith('<') ? 'SVG/XML is not accepted' : 'not a known image file';
+    throw new InvalidArgumentError(`image could not be decoded: ${what}; send ${ACCEPTED}`);
+  }
   let meta: sharp.Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();

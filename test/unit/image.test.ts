@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { InvalidArgumentError, ResourceExhaustedError } from '../../src/core/errors';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_MAX_PIXELS, cropRgb, decodeImage, isStandardSrgbProfile, normaliseInto, probeImage, resizeRgb, type RgbImage } from '../../src/core/image';
+import { DEFAULT_MAX_PIXELS, cropRgb, decodeImage, isStandardSrgbProfile, normaliseInto, probeImage, resizeRgb, sniffImageFormat, type RgbImage } from '../../src/core/image';
 import { PROJECT_ROOT } from '../../src/core/registry';
 
 const RED = { r: 200, g: 30, b: 40 };
@@ -180,6 +180,34 @@ describe('decodeImage', () => {
   it('WebP decodes', async () => {
     const webp = await solid(6, 6, RED).webp({ lossless: true }).toBuffer();
     assert.deepEqual(pixel(await decodeImage(webp), 5, 5), [200, 30, 40]);
+  });
+
+  it('accepts the raster formats by their magic bytes (PNG, JPEG, WebP, GIF, TIFF, AVIF) and decodes each', async () => {
+    const encoded: [string, Buffer][] = [
+      ['png', await solid(8, 8, RED).png().toBuffer()],
+      ['jpeg', await solid(8, 8, RED).jpeg({ quality: 100 }).toBuffer()],
+      ['webp', await solid(8, 8, RED).webp({ lossless: true }).toBuffer()],
+      ['gif', await solid(8, 8, RED).gif().toBuffer()],
+      ['tiff', await solid(8, 8, RED).tiff().toBuffer()],
+      ['heif', await solid(8, 8, RED).avif({ lossless: true }).toBuffer()],
+    ];
+    for (const [format, bytes] of encoded) {
+      assert.equal(sniffImageFormat(bytes), format);
+      assertPixel(pixel(await decodeImage(bytes), 4, 4), [200, 30, 40], 12, format);
+    }
+  });
+
+  it('refuses SVG (libvips would render it) and other non-raster or unknown files before decoding', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10" fill="red"/></svg>');
+    assert.ok((await sharp(svg).metadata()).format === 'svg', 'libvips itself would decode it');
+    for (const bytes of [svg, Buffer.from(`  \n<?xml version="1.0"?>${svg.toString()}`)]) {
+      assert.equal(sniffImageFormat(bytes), undefined);
+      await assert.rejects(decodeImage(bytes), invalidImage(/could not be decoded: SVG\/XML is not accepted; send PNG, JPEG, WebP, GIF, TIFF or AVIF/));
+      await assert.rejects(probeImage(bytes), invalidImage(/SVG\/XML is not accepted/));
+    }
+    // A BMP header: a raster format libvips does not read.
+    const bmp = Buffer.concat([Buffer.from('BM'), Buffer.alloc(60)]);
+    await assert.rejects(decodeImage(bmp), invalidImage(/could not be decoded: not a known image file; send PNG, JPEG/));
   });
 
   it('empty bytes → InvalidArgumentError', async () => {

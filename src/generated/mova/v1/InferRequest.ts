@@ -4,7 +4,7 @@ import type { TensorDataType as _mova_v1_TensorDataType, TensorDataType__Output 
 
 export interface InferRequest {
   /**
-   * The encoded image (PNG, JPEG, WebP, GIF first frame, TIFF). Required.
+   * The encoded image (PNG, JPEG, WebP, GIF first frame, TIFF or AVIF; SVG and other files are refused). Required.
    */
   'image'?: (Buffer | Uint8Array | string);
   /**
@@ -44,7 +44,7 @@ export interface InferRequest {
 
 export interface InferRequest__Output {
   /**
-   * The encoded image (PNG, JPEG, WebP, GIF first frame, TIFF). Required.
+   * The encoded image (PNG, JPEG, WebP, GIF first frame, TIFF or AVIF; SVG and other files are refused). Required.
    */
   'image': (Buffer);
   /**
