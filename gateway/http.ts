@@ -1,6 +1,6 @@
 /**
- * HTTP JSON API: POST /v1/infer with a JSON body (http-json.ts: image as base64 or a data URL, proto or
- * lowerCamelCase field names) or multipart/form-data (an `image` file part plus the other fields as text parts).
+ * HTTP JSON API: POST /v1/infer with a JSON body or multipart/form-data (an `image` file part plus the
+ * other fields as text parts), parsed by http-body.ts (proto or lowerCamelCase field names; unknown fields refused).
  * Same fields and semantics as mova.v1.Gateway/Infer; errors are `{"error":{"code":"INVALID_ARGUMENT","message":...}}`
  * with the HTTP status from the one gRPC→HTTP table.
  * GET /healthz (live) and GET /readyz (ready).
@@ -13,7 +13,7 @@ import type { Logger } from '../src/core/log';
 import type { GatewayConfig } from './config';
 import type { RequestQueue } from './queue/types';
 import { toJsonResponse } from './response';
-import { parseJsonBody } from './http-json';
+import { parseJsonBody, parseMultipartBody } from './http-body';
 import { validateRequest, type WireRequest } from './validate';
 import { presentedKey, type ApiKeyGuard } from './auth';
 
@@ -45,42 +45,6 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(parts)));
     req.on('error', reject);
   });
-}
-
-async function fromMultipart(body: Buffer, contentType: string): Promise<WireRequest> {
-  let form: FormData;
-  try {
-    form = await new Request('http://localhost/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
-  } catch (err) {
-    throw new InvalidArgumentError(`malformed multipart body: ${(err as Error).message}`);
-  }
-  const image = form.get('image');
-  if (!(image instanceof Blob)) throw new InvalidArgumentError('multipart body needs an "image" file part');
-  const text = (k: string): string | undefined => {
-    const v = form.get(k);
-    return typeof v === 'string' ? v : undefined;
-  };
-  const list = (k: string): string[] => form.getAll(k).flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
-  const num = (k: string): number | undefined => {
-    const v = text(k);
-    if (v === undefined || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new InvalidArgumentError(`field "${k}" must be a number`);
-    return n;
-  };
-  const dtype = text('features_dtype') ?? 'FP32';
-  if (dtype !== 'FP32' && dtype !== 'FP16') throw new InvalidArgumentError('field "features_dtype" must be "FP32" or "FP16"');
-  return {
-    image: new Uint8Array(await image.arrayBuffer()),
-    instruction: text('instruction') ?? '',
-    deadlineMs: num('deadline_ms') ?? 0,
-    maxExperts: num('max_experts'),
-    requiredExperts: list('required_experts'),
-    excludedExperts: list('excluded_experts'),
-    returnFeatures: text('return_features') === 'true',
-    featuresDtype: dtype,
-    requestId: text('request_id') ?? '',
-  };
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -124,7 +88,7 @@ export async function startHttpGateway(cfg: GatewayConfig, queue: RequestQueue, 
       const body = await readBody(req, cfg.maxRequestBytes);
       let wire: WireRequest;
       if (contentType.startsWith('application/json')) wire = parseJsonBody(body);
-      else if (contentType.startsWith('multipart/form-data')) wire = await fromMultipart(body, contentType);
+      else if (contentType.startsWith('multipart/form-data')) wire = await parseMultipartBody(body, contentType);
       else throw new HttpError(415, GrpcStatus.INVALID_ARGUMENT, `unsupported content-type "${contentType}"; use application/json or multipart/form-data`);
       const request = await validateRequest(wire, cfg, undefined);
       const result = await queue.submit(request, controller.signal);

@@ -1,9 +1,11 @@
 /**
- * The JSON body of POST /v1/infer → a WireRequest. Field names are the proto's (`max_experts`) or, as the proto3
+ * The body of POST /v1/infer → a WireRequest, from JSON or multipart/form-data. Field names are the proto's (`max_experts`) or, as the proto3
  * JSON mapping requires parsers to accept, their lowerCamelCase JSON names (`maxExperts`); integers may come as JSON
  * numbers or decimal strings and `features_dtype` as the enum's name or number (what protobuf JSON printers write).
  * `image` is base64 (standard or URL-safe alphabet, whitespace ignored) or a `data:image/...;base64,` URL. An
- * unknown field is an error naming it, so a misspelt option is never silently ignored.
+ * unknown field is an error naming it, so a misspelt option is never silently ignored. Multipart takes the same
+ * names: `image` as a file part (or a base64 text part), the rest as text parts (lists repeated or comma-separated,
+ * booleans true/false/1/0).
  */
 import { InvalidArgumentError } from '../src/core/errors';
 import type { WireRequest } from './validate';
@@ -17,10 +19,10 @@ const BY_JSON_NAME: ReadonlyMap<string, Field> = new Map(FIELDS.flatMap((f) => [
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/i;
 
-/** The object's fields keyed by proto field name; unknown or doubled fields are errors. */
-function byProtoName(o: Record<string, unknown>): Partial<Record<Field, unknown>> {
+/** Fields keyed by proto field name; unknown or doubled fields are errors. */
+function byProtoName(entries: Iterable<[string, unknown]>): Partial<Record<Field, unknown>> {
   const out: Partial<Record<Field, unknown>> = {};
-  for (const [key, value] of Object.entries(o)) {
+  for (const [key, value] of entries) {
     const f = BY_JSON_NAME.get(key);
     if (!f) throw new InvalidArgumentError(`unknown field "${key}"; the fields are ${FIELDS.join(', ')} (or their lowerCamelCase names)`);
     if (f in out) throw new InvalidArgumentError(`field "${f}" is given twice (as "${f}" and "${lowerCamel(f)}")`);
@@ -64,7 +66,7 @@ function dtype(v: unknown): 'FP32' | 'FP16' {
 }
 
 /** Image bytes from base64 or a base64 data URL. */
-function image(v: unknown): Uint8Array {
+function parseImage(v: unknown): Uint8Array {
   let text = str(v, 'image', '');
   const url = DATA_URL.exec(text);
   if (url) {
@@ -87,9 +89,12 @@ export function parseJsonBody(body: Buffer): WireRequest {
     throw new InvalidArgumentError(`body is not valid JSON: ${(err as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('body must be a JSON object');
-  const o = byProtoName(parsed as Record<string, unknown>);
+  return toWire(byProtoName(Object.entries(parsed as Record<string, unknown>)));
+}
+
+function toWire(o: Partial<Record<Field, unknown>>): WireRequest {
   return {
-    image: image(o.image),
+    image: parseImage(o.image),
     instruction: str(o.instruction, 'instruction', ''),
     deadlineMs: int(o.deadline_ms, 'deadline_ms') ?? 0,
     maxExperts: int(o.max_experts, 'max_experts'),
@@ -98,5 +103,59 @@ export function parseJsonBody(body: Buffer): WireRequest {
     returnFeatures: bool(o.return_features, 'return_features'),
     featuresDtype: dtype(o.features_dtype),
     requestId: str(o.request_id, 'request_id', ''),
+  };
+}
+
+/** A multipart text part's boolean. */
+function formBool(v: unknown, f: Field): boolean | undefined {
+  if (v === undefined) return undefined;
+  const t = typeof v === 'string' ? v.trim().toLowerCase() : '';
+  if (t === 'true' || t === '1') return true;
+  if (t === 'false' || t === '0' || t === '') return false;
+  throw new InvalidArgumentError(`field "${f}" must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/** A multipart part: text, or a file. */
+type Part = string | Blob;
+
+export async function parseMultipartBody(body: Buffer, contentType: string): Promise<WireRequest> {
+  let form: FormData;
+  try {
+    form = await new Request('http://localhost/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
+  } catch (err) {
+    throw new InvalidArgumentError(`malformed multipart body: ${(err as Error).message}`);
+  }
+  // Every part of one name (lists may repeat a part); a name given under both spellings is an error.
+  const parts = new Map<string, Part[]>();
+  form.forEach((value, key) => parts.set(key, [...(parts.get(key) ?? []), value]));
+  const o = byProtoName([...parts.entries()]);
+  const one = (f: Field): Part | undefined => {
+    const all = o[f] as Part[] | undefined;
+    if (all && all.length > 1) throw new InvalidArgumentError(`field "${f}" is given ${all.length} times`);
+    return all?.[0];
+  };
+  const image = one('image');
+  if (image === undefined) throw new InvalidArgumentError('multipart body needs an "image" file part');
+  for (const f of FIELDS) {
+    if (f === 'image') continue;
+    const v = (o[f] as Part[] | undefined)?.find((x) => typeof x !== 'string');
+    if (v !== undefined) throw new InvalidArgumentError(`field "${f}" must be a text part, not a file`);
+  }
+  const list = (f: Field): string[] => ((o[f] as string[] | undefined) ?? []).flatMap((v) => v.split(',').map((x) => x.trim()).filter(Boolean));
+  const blank = (v: Part | undefined): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+  const wire = toWire({
+    image: '',
+    instruction: one('instruction'),
+    deadline_ms: blank(one('deadline_ms')),
+    max_experts: blank(one('max_experts')),
+    return_features: formBool(one('return_features'), 'return_features'),
+    features_dtype: blank(one('features_dtype')),
+    request_id: one('request_id'),
+  });
+  return {
+    ...wire,
+    image: typeof image === 'string' ? parseImage(image) : new Uint8Array(await image.arrayBuffer()),
+    requiredExperts: list('required_experts'),
+    excludedExperts: list('excluded_experts'),
   };
 }

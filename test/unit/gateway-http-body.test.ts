@@ -1,8 +1,8 @@
-/** POST /v1/infer JSON bodies (gateway/http-json.ts): proto and lowerCamelCase names, protobuf-JSON values, data URLs. */
+/** POST /v1/infer bodies (gateway/http-body.ts): JSON (proto and lowerCamelCase names, protobuf-JSON values, data URLs) and multipart. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from '../../src/core/errors';
-import { parseJsonBody } from '../../gateway/http-json';
+import { parseJsonBody, parseMultipartBody } from '../../gateway/http-body';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xfb, 0xff, 0xfe]);
 const body = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
@@ -58,5 +58,51 @@ describe('HTTP JSON body', () => {
     rejects({ image: '', instruction: 'x', return_features: 'yes' }, /"return_features" must be a boolean/);
     rejects({ image: '', instruction: 'x', required_experts: 'ppocr' }, /"required_experts" must be an array of strings/);
     rejects({ image: '', instruction: 'x', features_dtype: 'INT8' }, /"features_dtype" must be "FP32" or "FP16", got "INT8"/);
+  });
+});
+
+async function multipart(fill: (f: FormData) => void): Promise<{ body: Buffer; type: string }> {
+  const form = new FormData();
+  fill(form);
+  const res = new Response(form);
+  return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') ?? '' };
+}
+
+describe('HTTP multipart body', () => {
+  it('takes the image as a file part and the same names as JSON in text parts', async () => {
+    const { body, type } = await multipart((f) => {
+      f.set('image', new Blob([PNG]), 'cat.png');
+      f.set('instruction', 'What animal is this?');
+      f.set('maxExperts', '2');
+      f.set('deadline_ms', '3000');
+      f.append('required_experts', 'ppocr,fastestdet');
+      f.append('required_experts', 'ultraface');
+      f.set('return_features', 'True');
+      f.set('features_dtype', 'FP16');
+    });
+    const w = await parseMultipartBody(body, type);
+    assert.deepEqual(Buffer.from(w.image), PNG);
+    assert.deepEqual({ ...w, image: undefined }, {
+      image: undefined, instruction: 'What animal is this?', deadlineMs: 3000, maxExperts: 2, requiredExperts: ['ppocr', 'fastestdet', 'ultraface'],
+      excludedExperts: [], returnFeatures: true, featuresDtype: 'FP16', requestId: '',
+    });
+    const dataUrl = await multipart((f) => { f.set('image', `data:image/png;base64,${PNG.toString('base64')}`); f.set('instruction', 'x'); f.set('return_features', '0'); });
+    const w2 = await parseMultipartBody(dataUrl.body, dataUrl.type);
+    assert.deepEqual(Buffer.from(w2.image), PNG);
+    assert.equal(w2.returnFeatures, false);
+  });
+
+  it('names what is wrong', async () => {
+    const fails = async (fill: (f: FormData) => void, message: RegExp): Promise<void> => {
+      const { body, type } = await multipart(fill);
+      await assert.rejects(parseMultipartBody(body, type), (e: unknown) => e instanceof InvalidArgumentError && message.test(e.message));
+    };
+    const image = (f: FormData): void => f.set('image', new Blob([PNG]), 'a.png');
+    await fails((f) => f.set('instruction', 'x'), /needs an "image" file part/);
+    await fails((f) => { image(f); f.set('instrucion', 'x'); }, /unknown field "instrucion"/);
+    await fails((f) => { image(f); f.append('instruction', 'a'); f.append('instruction', 'b'); }, /"instruction" is given 2 times/);
+    await fails((f) => { image(f); f.set('return_features', 'yes'); }, /"return_features" must be true or false, got "yes"/);
+    await fails((f) => { image(f); f.set('instruction', new Blob(['x']), 'i.txt'); }, /"instruction" must be a text part, not a file/);
+    await assert.rejects(parseMultipartBody(Buffer.from('garbage'), 'multipart/form-data; boundary=zzz'), /malformed multipart body/);
   });
 });
