@@ -79,12 +79,32 @@ function toRunRequest(t: Tensor, info: ExpertInfo): ExpertRunRequest {
   throw new InvalidArgumentError(`unknown input "${t.name}"; expected "image" (BYTES) or "pixel_values" (FP32)`);
 }
 
+/**
+ * Output parameters understood here: `datatype` on `features`; `binary_data` (the HTTP protocol's flag, which some
+ * clients also set over gRPC, where every output is binary anyway) is accepted and has no effect. Anything else is
+ * refused rather than ignored, e.g. Triton's `classification` extension, which a client would otherwise believe
+ * it got (this server's ServerMetadata lists no extensions; `decoded` carries the top-5 labels).
+ */
+function checkOutputParameters(name: OutputName, parameters: Record<string, unknown> | undefined): void {
+  for (const key of Object.keys(parameters ?? {})) {
+    if (key === 'binary_data' || (key === 'datatype' && name === 'features')) continue;
+    if (key === 'classification') {
+      throw new InvalidArgumentError(`output "${name}": the classification extension is not supported; the "decoded" output holds the decoded result (e.g. ImageNet top-5) as JSON`);
+    }
+    throw new InvalidArgumentError(`output "${name}": unsupported parameter "${key}"${name === 'features' ? ' (supported: datatype)' : ''}`);
+  }
+}
+
 function parseRequestedOutputs(req: ModelInferRequest__Output): OutputName[] {
   if (req.outputs.length === 0) return [...OUTPUT_NAMES];
+  const seen = new Set<string>();
   return req.outputs.map((o) => {
     if (!(OUTPUT_NAMES as readonly string[]).includes(o.name)) {
       throw new InvalidArgumentError(`unknown output "${o.name}"; this model has ${OUTPUT_NAMES.join(', ')}`);
     }
+    if (seen.has(o.name)) throw new InvalidArgumentError(`output "${o.name}" is requested twice`);
+    seen.add(o.name);
+    checkOutputParameters(o.name as OutputName, o.parameters);
     return o.name as OutputName;
   });
 }

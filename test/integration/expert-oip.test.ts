@@ -134,6 +134,12 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
     await expectStatus(client.call('ModelInfer', { model_name: 'mobilenetv2', inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: [1, 3, 224, 224] }], raw_input_contents: [Buffer.from(nan.buffer)] }), I, /non-finite/);
     await expectStatus(client.call('ModelInfer', imageRequest([cat], { model_name: 'nope' })), grpc.status.NOT_FOUND, /unknown model "nope"/);
     await expectStatus(client.call('ModelInfer', imageRequest(Array.from({ length: 17 }, () => cat))), I, /exceeds the max batch size 16/);
+    // Output parameters this server does not implement are refused, not ignored (Triton's classification extension).
+    await expectStatus(client.call('ModelInfer', imageRequest([cat], { outputs: [{ name: 'decoded', parameters: { classification: { int64_param: 3 } } }] })), I, /classification extension is not supported/);
+    await expectStatus(client.call('ModelInfer', imageRequest([cat], { outputs: [{ name: 'pooled', parameters: { datatype: { string_param: 'FP16' } } }] })), I, /output "pooled": unsupported parameter "datatype"/);
+    await expectStatus(client.call('ModelInfer', imageRequest([cat], { outputs: [{ name: 'decoded' }, { name: 'decoded' }] })), I, /"decoded" is requested twice/);
+    const binary = await client.call<InferOutputs>('ModelInfer', imageRequest([cat], { outputs: [{ name: 'decoded', parameters: { binary_data: { bool_param: true } } }] }));
+    assert.deepEqual(binary.outputs.map((o) => o.name), ['decoded']);
     // A 20000×20000 PNG (a small file that decodes to 400 MP) is refused before decoding.
     const bomb = await pngBomb(20000, 20000);
     assert.ok(bomb.byteLength < 2 * 1024 * 1024);
