@@ -2,18 +2,18 @@
  * Train the learned router (npm run train:router): data set → base embeddings → MLP (seeded, Float64 Adam) →
  * models/router/router.onnx + models/router/metrics.json. Deterministic: the same data and seed give the same file.
  *
- *   npm run train:router [-- --regen-data] [--recompute-embeddings] [--steps N] [--seed S] [--out DIR]
+ *   npm run train:router [-- --regen-data] [--recompute-embeddings] [--no-word-vectors] [--steps N] [--seed S] [--out DIR]
  *
  * Image embeddings come from the committed scripts/router-data/embeddings-<variant>.bin (see
  * router-data/embeddings.ts); --recompute-embeddings computes them on this machine and replaces the committed files.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_REGISTRY_PATH, PROJECT_ROOT } from '../src/core/registry';
 import { ROUTER_LABELS } from '../services/router/labels';
-import { TEXT_FEATURE_DIM } from '../src/core/text-features';
+import { defaultRouterTextEncoder, ROUTER_WORD_VECTORS } from '../services/router/text-input';
 import { DATASET_PATH, generateDataset, loadDataset, toJsonl, type Sample } from './router-data/dataset';
 import { computeEmbeddings, writeCommittedEmbeddings, type Embeddings } from './router-data/embeddings';
 import { catalog } from './router-data/images';
@@ -80,6 +80,8 @@ export interface TrainRouterOptions extends Partial<typeof DEFAULT_TRAIN> {
   /** Train on these instead of the data set's train split, and report `test` on `evalSamples` (hyper-parameter search). */
   trainSamples?: readonly Sample[];
   evalSamples?: readonly Sample[];
+  /** Add the word-vector embedding of the instruction to the text input (services/router/text-input.ts). @default true */
+  wordVectors?: boolean;
 }
 
 export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainResult> {
@@ -101,8 +103,9 @@ export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainR
   const trainSet = opts.trainSamples ?? samples.filter((s) => s.split === 'train');
   const testSet = opts.evalSamples ?? samples.filter((s) => s.split === 'test');
   const augmented = augmentWordDropout(trainSet, o.augment, o.dropWords, o.seed);
-  const trainData = concatTrainData(embs.map((e) => toTrainData(augmented, e)));
-  const shape = { textDim: TEXT_FEATURE_DIM, imageDim: emb.width, hidden: o.hidden, labels: ROUTER_LABELS.length };
+  const textEncoder = defaultRouterTextEncoder(opts.wordVectors ?? true);
+  const trainData = concatTrainData(embs.map((e) => toTrainData(augmented, e, textEncoder)));
+  const shape = { textDim: textEncoder.dim, imageDim: emb.width, hidden: o.hidden, labels: ROUTER_LABELS.length };
   const trainIds = [...new Set(trainSet.map((s) => s.image))].sort();
   const trainImages = embs.flatMap((e) => trainIds.map((id) => Float64Array.from(e.byId.get(id) ?? [])));
   const pca = fitPca(trainImages, o.components);
@@ -120,23 +123,23 @@ export async function trainRouter(opts: TrainRouterOptions = {}): Promise<TrainR
   const trainMs = performance.now() - t0;
   const metrics = {
     seed: o.seed, steps: o.steps, lr: o.lr, l2: o.l2, imageNoise: o.imageNoise, hidden: o.hidden, ensemble: o.ensemble, components: o.components, augment: o.augment, dropWords: o.dropWords, labels: ROUTER_LABELS,
-    textDim: TEXT_FEATURE_DIM, imageDim: emb.width,
+    textDim: textEncoder.dim, imageDim: emb.width,
     samples: { train: trainSet.length, test: testSet.length, instructions: new Set(samples.map((s) => s.instruction)).size },
     datasetSha256: createHash('sha256').update(toJsonl(samples)).digest('hex'),
     finalTrainLoss: Number(finalLoss.toFixed(6)),
     embeddingVariants: embs.map((e) => e.variant),
-    train: accuracy(trainSet, predict(w, toTrainData(trainSet, emb))),
-    test: accuracy(testSet, predict(w, toTrainData(testSet, emb))),
+    train: accuracy(trainSet, predict(w, toTrainData(trainSet, emb, textEncoder))),
+    test: accuracy(testSet, predict(w, toTrainData(testSet, emb, textEncoder))),
     /** Held-out accuracy with each variant's embeddings (the first is `test`). */
-    testByEmbeddings: Object.fromEntries(embs.map((e) => [e.variant, accuracy(testSet, predict(w, toTrainData(testSet, e)))])),
+    testByEmbeddings: Object.fromEntries(embs.map((e) => [e.variant, accuracy(testSet, predict(w, toTrainData(testSet, e, textEncoder)))])),
   };
-  const onnx = exportRouterOnnx(w, ROUTER_LABELS, { seed: String(o.seed), steps: String(o.steps), dataset_sha256: metrics.datasetSha256 });
+  const onnx = exportRouterOnnx(w, ROUTER_LABELS, { seed: String(o.seed), steps: String(o.steps), dataset_sha256: metrics.datasetSha256, ...(textEncoder.vectors ? { word_vectors: path.basename(ROUTER_WORD_VECTORS), word_dims: String(textEncoder.vectors.dims) } : {}) });
   log(`trained in ${(trainMs / 1000).toFixed(1)} s: train ${JSON.stringify(metrics.train)} test ${JSON.stringify(metrics.test)}`);
   return { onnx, sha256: createHash('sha256').update(onnx).digest('hex'), metrics };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'regen-data': { type: 'boolean' }, 'recompute-embeddings': { type: 'boolean' }, steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'regen-data': { type: 'boolean' }, 'recompute-embeddings': { type: 'boolean' }, 'no-word-vectors': { type: 'boolean' }, steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
   const log = (m: string): void => { process.stderr.write(`train-router: ${m}\n`); };
   if (values['regen-data']) {
     const samples = generateDataset();
@@ -147,11 +150,14 @@ async function main(): Promise<void> {
     ...(values['recompute-embeddings'] ? { recomputeEmbeddings: true, writeEmbeddings: true } : {}),
     ...(values.steps ? { steps: Number(values.steps) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(values['no-word-vectors'] ? { wordVectors: false } : {}),
     log,
   });
   const out = path.resolve(values.out ?? path.join(PROJECT_ROOT, 'models', 'router'));
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'router.onnx'), res.onnx);
+  // The model reads its word vectors from its own directory.
+  if (!values['no-word-vectors'] && path.resolve(path.dirname(ROUTER_WORD_VECTORS)) !== out) copyFileSync(ROUTER_WORD_VECTORS, path.join(out, path.basename(ROUTER_WORD_VECTORS)));
   writeFileSync(path.join(out, 'metrics.json'), JSON.stringify({ ...res.metrics, onnxSha256: res.sha256 }, null, 2) + '\n');
   log(`wrote ${path.join(out, 'router.onnx')} (sha256 ${res.sha256})`);
 }

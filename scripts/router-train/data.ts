@@ -1,11 +1,12 @@
 /** Turn labelled samples + image embeddings into the trainer's arrays (sparse text features, dense images). */
 import { ROUTER_LABELS } from '../../services/router/labels';
-import { TEXT_FEATURE_DIM, textFeatures } from '../../src/core/text-features';
+import { defaultRouterTextEncoder, type RouterTextEncoder } from '../../services/router/text-input';
 import type { Sample } from '../router-data/dataset';
 import type { Embeddings } from '../router-data/embeddings';
 import type { TrainData } from './mlp';
 
-export function toTrainData(samples: readonly Sample[], emb: Embeddings): TrainData {
+export function toTrainData(samples: readonly Sample[], emb: Embeddings, enc: RouterTextEncoder = defaultRouterTextEncoder()): TrainData {
+  const f = new Float64Array(enc.dim);
   const L = ROUTER_LABELS.length;
   const image = new Float64Array(samples.length * emb.width);
   const y = new Float64Array(samples.length * L);
@@ -14,9 +15,9 @@ export function toTrainData(samples: readonly Sample[], emb: Embeddings): TrainD
     if (!e) throw new Error(`no embedding for image ${s.image}`);
     image.set(e, i * emb.width);
     for (const l of s.labels) y[i * L + ROUTER_LABELS.indexOf(l)] = 1;
-    const f = textFeatures(s.instruction);
+    enc.encodeInto(s.instruction, f);
     const idx: number[] = [], val: number[] = [];
-    for (let k = 0; k < TEXT_FEATURE_DIM; k++) if (f[k] !== 0) { idx.push(k); val.push(f[k]!); }
+    for (let k = 0; k < enc.dim; k++) if (f[k] !== 0) { idx.push(k); val.push(f[k]!); }
     return { idx: Int32Array.from(idx), val: Float64Array.from(val) };
   });
   return { text, image, y, n: samples.length };

@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { ConfigError } from '../../src/core/errors';
 import { createSession, ort } from '../../src/core/ort-session';
-import { TEXT_FEATURE_DIM, textFeaturesInto } from '../../src/core/text-features';
+import path from 'node:path';
+import { TEXT_FEATURE_DIM } from '../../src/core/text-features';
+import { loadWordVectors } from '../../src/core/word-vectors';
+import { routerTextEncoder, type RouterTextEncoder } from './text-input';
 
 export interface LearnedModel {
   readonly labels: readonly string[];
@@ -35,8 +38,15 @@ export async function loadLearnedModel(file: string, intraOpThreads = 1): Promis
   const meta = new Map((proto.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
   const labels = (meta.get('labels') ?? '').split(',').filter((l) => l !== '');
   const imageDim = Number(meta.get('image_dim'));
-  if (labels.length === 0 || !(imageDim > 0) || Number(meta.get('text_dim')) !== TEXT_FEATURE_DIM) {
-    throw new ConfigError('router.model', `${file} is not a mova router model (metadata labels/text_dim/image_dim)`);
+  const wordFile = meta.get('word_vectors');
+  let enc: RouterTextEncoder;
+  try {
+    enc = routerTextEncoder(wordFile ? loadWordVectors(path.join(path.dirname(file), wordFile)) : undefined);
+  } catch (err) {
+    throw new ConfigError('router.model', `${file} needs its word vectors ${wordFile} next to it: ${(err as Error).message}`);
+  }
+  if (labels.length === 0 || !(imageDim > 0) || Number(meta.get('text_dim')) !== enc.dim || enc.dim < TEXT_FEATURE_DIM) {
+    throw new ConfigError('router.model', `${file} is not a mova router model (metadata labels/text_dim/image_dim/word_vectors)`);
   }
   const mean = initializer(proto, 'image_mean') ?? new Float32Array(imageDim);
   const session = await createSession(bytes, { provider: 'cpu', intraOpThreads });
@@ -46,14 +56,14 @@ export async function loadLearnedModel(file: string, intraOpThreads = 1): Promis
     async run(inputs) {
       const n = inputs.length;
       if (n === 0) return [];
-      const text = new Float32Array(n * TEXT_FEATURE_DIM);
+      const text = new Float32Array(n * enc.dim);
       const image = new Float32Array(n * imageDim);
       inputs.forEach((inp, i) => {
-        textFeaturesInto(inp.instruction, text.subarray(i * TEXT_FEATURE_DIM, (i + 1) * TEXT_FEATURE_DIM));
+        enc.encodeInto(inp.instruction, text.subarray(i * enc.dim, (i + 1) * enc.dim));
         image.set(inp.pooled ?? mean, i * imageDim);
       });
       const out = await session.run({
-        text: new ort.Tensor('float32', text, [n, TEXT_FEATURE_DIM]),
+        text: new ort.Tensor('float32', text, [n, enc.dim]),
         image: new ort.Tensor('float32', image, [n, imageDim]),
       });
       const scores = out.scores?.data as Float32Array;
