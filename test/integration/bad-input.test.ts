@@ -172,6 +172,8 @@ describe('bad input: every surface answers with the right status and keeps servi
     { name: 'HTTP oversized body (17 MiB)', target: 'http', send: () => http({ contentType: 'application/json', body: Buffer.alloc(17 * 1024 * 1024, 0x20) }), status: 413, message: /over the limit/ },
     { name: 'HTTP multipart without an image part', target: 'http', send: () => { const f = new FormData(); f.set('instruction', 'hi'); return http({ body: f }); }, status: 400, message: /needs an "image" file part/ },
     { name: 'HTTP GET /v1/infer', target: 'http', send: () => http({ method: 'GET' }), status: 405, message: /use POST/ },
+    { name: 'HTTP misspelt field', target: 'http', send: () => json({ image: cat.toString('base64'), instruction: 'hi', max_expert: 1 }), status: 400, message: /unknown field "max_expert"/ },
+    { name: 'HTTP SVG data URL', target: 'http', send: () => json({ image: `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>').toString('base64')}`, instruction: 'hi' }), status: 400, message: /SVG\/XML is not accepted/ },
     // Expert (OIP v2).
     { name: 'expert: unknown model', target: 'expert', send: () => rawUnary(addr('expert'), MODEL_INFER, oipReq({ model: 'sam', name: 'image', datatype: 'BYTES', shape: [1], raw: bytesRun([cat]) }), 20_000), status: S.NOT_FOUND, message: /unknown model "sam"/ },
     { name: 'expert: image as FP32', target: 'expert', send: () => rawUnary(addr('expert'), MODEL_INFER, oipReq({ name: 'image', datatype: 'FP32', shape: [1], raw: f32([1]) }), 20_000), status: S.INVALID_ARGUMENT, message: /input "image" must be BYTES/ },
