@@ -1,14 +1,15 @@
 /**
- * The learned router's ONNX model (trained by scripts/train-router.ts): inputs `text` [N, TEXT_FEATURE_DIM] and
+ * The learned router's ONNX model (trained by scripts/train-router.ts): inputs `text` [N, T] (text-input.ts: the
+ * hashed n-grams, then the word-vector embedding when the metadata names a `word_vectors` file next to the model) and
  * `image` [N, D] (the raw base pooled embedding), output `scores` [N, labels] (sigmoid, per domain). The label
  * order and widths are read from the model's metadata. Run in-process: the model is a few hundred KB and one batch
  * of 32 takes well under a millisecond, so a worker pool would add more (message passing) than it saves.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ConfigError } from '../../src/core/errors';
 import { createSession, ort } from '../../src/core/ort-session';
-import path from 'node:path';
 import { TEXT_FEATURE_DIM } from '../../src/core/text-features';
 import { loadWordVectors } from '../../src/core/word-vectors';
 import { routerTextEncoder, type RouterTextEncoder } from './text-input';

@@ -1,6 +1,11 @@
 /** Word vectors for the router's text input (src/core/word-vectors.ts, services/router/text-input.ts). */
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/core/errors';
+import { loadLearnedModel } from '../../services/router/learned-model';
 import { TEXT_FEATURE_DIM, textFeatures } from '../../src/core/text-features';
 import { loadWordVectors, parseWordVectors, sentenceVectorInto, WORD_VECTORS_MAGIC } from '../../src/core/word-vectors';
 import { ROUTER_WORD_VECTORS, routerTextEncoder } from '../../services/router/text-input';
@@ -62,5 +67,18 @@ describe('word vectors', () => {
     sentenceVectorInto(v, 'Read the sign', tail);
     assert.ok(Array.from(out.subarray(TEXT_FEATURE_DIM)).every((x, k) => Math.abs(x - (tail[k] ?? NaN)) < 1e-5), 'the tail is the sentence vector');
     assert.equal(routerTextEncoder(undefined).dim, TEXT_FEATURE_DIM);
+  });
+
+  it('a router model whose word-vector file is missing fails to load, naming the file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mova-router-'));
+    try {
+      copyFileSync(path.join(path.dirname(ROUTER_WORD_VECTORS), 'router.onnx'), path.join(dir, 'router.onnx'));
+      await assert.rejects(loadLearnedModel(path.join(dir, 'router.onnx')), (e: unknown) => e instanceof ConfigError && /needs its word vectors word-vectors\.bin next to it/.test(e.message));
+      copyFileSync(ROUTER_WORD_VECTORS, path.join(dir, 'word-vectors.bin'));
+      const model = await loadLearnedModel(path.join(dir, 'router.onnx'));
+      assert.equal((await model.run([{ instruction: 'Read the sign', pooled: null }])).length, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
