@@ -23,7 +23,7 @@ import { initMlp, mergeMlps, predict, train, type MlpWeights } from './router-tr
 import { fitPca } from './router-train/pca';
 import { Rng } from './router-data/rng';
 
-export const DEFAULT_TRAIN: { seed: number; steps: number; lr: number; l2: number; hidden: number; components: number; augment: number; dropWords: number; ensemble: number; imageNoise: number } = Object.freeze({ seed: 1234, steps: 400, lr: 0.005, l2: 1e-4, hidden: 32, components: 16, augment: 0, dropWords: 0.2, ensemble: 1, imageNoise: 0.5 });
+export const DEFAULT_TRAIN: { seed: number; steps: number; lr: number; l2: number; hidden: number; components: number; augment: number; dropWords: number; ensemble: number; imageNoise: number } = Object.freeze({ seed: 1234, steps: 400, lr: 0.005, l2: 1e-4, hidden: 32, components: 16, augment: 0, dropWords: 0.2, ensemble: 3, imageNoise: 0.5 });
 
 /**
  * Word-dropout augmentation: `copies` extra versions of every training sample with each word of its instruction
