@@ -1,7 +1,7 @@
 /**
- * The body of POST /v1/infer → a WireRequest, from JSON or multipart/form-data. Field names are the proto's (`max_experts`) or, as the proto3
- * JSON mapping requires parsers to accept, their lowerCamelCase JSON names (`maxExperts`); integers may come as JSON
- * numbers or decimal strings and `features_dtype` as the enum's name or number (what protobuf JSON printers write).
+ * The body of POST /v1/infer → a WireRequest, from JSON or multipart/form-data. Field names are the proto's
+ * (`max_experts`) or, as the proto3 JSON mapping requires parsers to accept, their lowerCamelCase JSON names
+ * (`maxExperts`); integers may come as JSON numbers or decimal strings and `features_dtype` as the enum's name or number (what protobuf JSON printers write).
  * `image` is base64 (standard or URL-safe alphabet, whitespace ignored) or a `data:image/...;base64,` URL. An
  * unknown field is an error naming it, so a misspelt option is never silently ignored. Multipart takes the same
  * names: `image` as a file part (or a base64 text part), the rest as text parts (lists repeated or comma-separated,
@@ -89,12 +89,14 @@ export function parseJsonBody(body: Buffer): WireRequest {
     throw new InvalidArgumentError(`body is not valid JSON: ${(err as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('body must be a JSON object');
-  return toWire(byProtoName(Object.entries(parsed as Record<string, unknown>)));
+  const o = byProtoName(Object.entries(parsed as Record<string, unknown>));
+  return toWire(o, parseImage(o.image));
 }
 
-function toWire(o: Partial<Record<Field, unknown>>): WireRequest {
+/** The checked fields (`image` aside: JSON and multipart carry it differently) with the image's bytes. */
+function toWire(o: Partial<Record<Field, unknown>>, image: Uint8Array): WireRequest {
   return {
-    image: parseImage(o.image),
+    image,
     instruction: str(o.instruction, 'instruction', ''),
     deadlineMs: int(o.deadline_ms, 'deadline_ms') ?? 0,
     maxExperts: int(o.max_experts, 'max_experts'),
@@ -143,19 +145,14 @@ export async function parseMultipartBody(body: Buffer, contentType: string): Pro
   }
   const list = (f: Field): string[] => ((o[f] as string[] | undefined) ?? []).flatMap((v) => v.split(',').map((x) => x.trim()).filter(Boolean));
   const blank = (v: Part | undefined): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-  const wire = toWire({
-    image: '',
+  return toWire({
     instruction: one('instruction'),
     deadline_ms: blank(one('deadline_ms')),
     max_experts: blank(one('max_experts')),
+    required_experts: list('required_experts'),
+    excluded_experts: list('excluded_experts'),
     return_features: formBool(one('return_features'), 'return_features'),
     features_dtype: blank(one('features_dtype')),
     request_id: one('request_id'),
-  });
-  return {
-    ...wire,
-    image: typeof image === 'string' ? parseImage(image) : new Uint8Array(await image.arrayBuffer()),
-    requiredExperts: list('required_experts'),
-    excludedExperts: list('excluded_experts'),
-  };
+  }, typeof image === 'string' ? parseImage(image) : new Uint8Array(await image.arrayBuffer()));
 }

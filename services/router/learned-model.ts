@@ -10,7 +10,6 @@ import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ConfigError } from '../../src/core/errors';
 import { createSession, ort } from '../../src/core/ort-session';
-import { TEXT_FEATURE_DIM } from '../../src/core/text-features';
 import { loadWordVectors } from '../../src/core/word-vectors';
 import { routerTextEncoder, type RouterTextEncoder } from './text-input';
 
@@ -46,7 +45,7 @@ export async function loadLearnedModel(file: string, intraOpThreads = 1): Promis
   } catch (err) {
     throw new ConfigError('router.model', `${file} needs its word vectors ${wordFile} next to it: ${(err as Error).message}`);
   }
-  if (labels.length === 0 || !(imageDim > 0) || Number(meta.get('text_dim')) !== enc.dim || enc.dim < TEXT_FEATURE_DIM) {
+  if (labels.length === 0 || !(imageDim > 0) || Number(meta.get('text_dim')) !== enc.dim) {
     throw new ConfigError('router.model', `${file} is not a mova router model (metadata labels/text_dim/image_dim/word_vectors)`);
   }
   const mean = initializer(proto, 'image_mean') ?? new Float32Array(imageDim);

@@ -29,20 +29,15 @@ export async function upCommand(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   const services: StartedService[] = [];
   try {
-    const anyPorts = values['any-ports'] === true;
-    const gatewayPort = int(values.port, 'port') ?? 50050;
     const plan = await clusterPlan(registry, configPath, {
       redis: values['no-redis'] !== true,
-      gatewayPort,
-      anyPorts,
+      gatewayPort: int(values.port, 'port') ?? 50050,
+      anyPorts: values['any-ports'] === true,
       metrics: values['no-metrics'] !== true,
     });
-    if (!anyPorts) {
-      const fixed = [...registry.experts.map((e) => e.port), registry.router.port, registry.fusion.port, gatewayPort, gatewayPort + 1];
-      await waitForPorts('127.0.0.1', fixed.filter((p): p is number => p !== undefined), {
-        onWait: (port) => log.warn({ port }, 'port held by a closing connection (TIME_WAIT from an earlier run); waiting for it'),
-      });
-    }
+    await waitForPorts('127.0.0.1', plan.fixedPorts, {
+      onWait: (port) => log.warn({ port }, 'port held by a closing connection (TIME_WAIT from an earlier run); waiting for it'),
+    });
     services.push(...(await startBackendServices(group, plan.backends)));
     services.push(await group.start(plan.gateway(services)));
   } catch (err) {

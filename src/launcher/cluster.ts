@@ -11,6 +11,8 @@ export interface ClusterPlan {
   backends: ServiceSpec[];
   gateway: (started: readonly StartedService[]) => ServiceSpec;
   redisUrl: string | undefined;
+  /** The fixed ports the services will bind (none with anyPorts); the gateway's HTTP port is its gRPC port + 1. */
+  fixedPorts: number[];
 }
 
 export interface PlanOptions {
@@ -26,7 +28,12 @@ export interface PlanOptions {
 
 export async function clusterPlan(registry: Registry, configPath: string, opts: PlanOptions = {}): Promise<ClusterPlan> {
   const config = ['--config', configPath];
-  const port = (p: number | undefined): string => String(opts.anyPorts ? 0 : (p ?? 0));
+  const fixedPorts: number[] = [];
+  const port = (p: number | undefined): string => {
+    const chosen = opts.anyPorts ? 0 : (p ?? 0);
+    if (chosen > 0) fixedPorts.push(chosen);
+    return String(chosen);
+  };
   const redisBinary = opts.redis === false ? undefined : redisServerPath();
   const redisPort = redisBinary ? await freePort() : undefined;
   const redisUrl = redisPort ? `redis://127.0.0.1:${redisPort}` : undefined;
@@ -40,11 +47,12 @@ export async function clusterPlan(registry: Registry, configPath: string, opts: 
     movaServe('fusion', 'fusion', ['--port', port(registry.fusion.port), ...config, ...metricsArgs]),
   ];
   const gatewayPort = opts.anyPorts ? 0 : (opts.gatewayPort ?? 50050);
+  if (gatewayPort > 0) fixedPorts.push(gatewayPort, gatewayPort + 1);
   const gateway = (started: readonly StartedService[]): ServiceSpec => {
     const addresses = Object.fromEntries(started.filter((s) => s.kind !== 'redis').map((s) => [addressEnvKey(s.name), s.address]));
     return movaServe('gateway', 'gateway', ['--port', String(gatewayPort), ...config, ...(redisUrl ? ['--redis', redisUrl] : []), ...metricsArgs], addresses);
   };
-  return { backends, gateway, redisUrl };
+  return { backends, gateway, redisUrl, fixedPorts };
 }
 
 /**
