@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     `Learned model, domain level (models/router/metrics.json): top-1 ${pct(metrics.test.top1)}, exact label set ${pct(metrics.test.exact)}.`,
     ...(metrics.testByEmbeddings ? [`By base-model variant of the image embeddings (the router is trained on all of them): ${Object.entries(metrics.testByEmbeddings).map(([v, m]) => `${v} top-1 ${pct(m.top1)}, exact ${pct(m.exact)}`).join('; ')}.`] : []),
     '',
-    `Unseen source photos (${unseenPhotos}; scikit-image and OpenCV sample photos, never in either split): every held-out template that applies to them, ${unseen.length} samples:`,
+    `Unseen source photos (${unseenPhotos}; scikit-image and OpenCV sample photos and pages drawn with ImageMagick, never in either split): every held-out template that applies to them, ${unseen.length} samples:`,
     '',
     '| policy | top-1 | by category (correct/total) |',
     '|---|---|---|',

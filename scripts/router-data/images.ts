@@ -74,6 +74,13 @@ const UNSEEN_PHOTOS: Readonly<Record<string, { file: string; kind: ImageKind; ob
   sudoku: { file: 'sudoku.jpg', kind: 'document', objects: [] },
   bookpage: { file: 'book-page.png', kind: 'document', objects: [] },
   blurredpage: { file: 'text-motion.jpg', kind: 'document', objects: [] },
+  // Added 2026-11-30: pages drawn by another renderer (ImageMagick, scripts/router-data/make-unseen-pages.sh) in
+  // layouts the training documents do not have: a photographed receipt, an invoice, a slide, a phone screenshot.
+  cafereceipt: { file: 'receipt-cafe.jpg', kind: 'document', objects: [] },
+  receiptontable: { file: 'receipt-on-table.jpg', kind: 'document', objects: [] },
+  invoice: { file: 'invoice.png', kind: 'document', objects: [] },
+  slide: { file: 'slide.jpg', kind: 'document', objects: [] },
+  chat: { file: 'chat-screenshot.png', kind: 'document', objects: [] },
 };
 
 export function catalog(): CatalogImage[] {

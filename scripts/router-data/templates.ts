@@ -8,7 +8,7 @@ import type { RouterLabel } from '../../services/router/labels';
 export type ImageKind = 'photo' | 'face-photo' | 'scene-photo' | 'document' | 'chart';
 
 export interface Template {
-  category: 'natural' | 'document' | 'chart' | 'grounding' | 'face' | 'grounding+face' | 'none-on-text' | 'scene-text';
+  category: 'natural' | 'document' | 'chart' | 'grounding' | 'face' | 'grounding+face' | 'none-on-text' | 'scene-text' | 'open-page' | 'open-photo';
   text: string;
   labels: readonly RouterLabel[];
   images: readonly ImageKind[];
@@ -16,6 +16,18 @@ export interface Template {
 
 const T = (category: Template['category'], labels: readonly RouterLabel[], images: readonly ImageKind[], texts: string[]): Template[] =>
   texts.map((text) => ({ category, text, labels, images }));
+
+/**
+ * Open questions that fit any image ("What is shown here?"). On a page or a chart only the document expert can answer
+ * them, on a photo the base expert is enough: the same phrasings appear with both labels, so the router must take
+ * the answer from the image, not from the words (before these, such questions on pages got no specialist).
+ */
+const OPEN_QUESTIONS = [
+  'What is shown here?', 'What can you tell me about this?', 'Help me understand this image.', 'What should I know about this?',
+  'Give me a quick overview of this.', 'Describe what this is.', 'What is the point of this?', 'Tell me everything important here.',
+  'What is this image about?', 'Can you explain what I am seeing?', 'Sum this up for me.', 'What is the key information here?',
+  'Walk me through this.', 'Any details worth noting?', 'What does this image tell us?', 'Interpret this for me.',
+];
 
 export const TEMPLATES: readonly Template[] = [
   ...T('natural', [], ['photo', 'face-photo', 'scene-photo'], [
@@ -134,6 +146,18 @@ export const TEMPLATES: readonly Template[] = [
     'Which shop name can you read here?', 'What text appears on the board in the picture?', 'What is the caption on the board?', 'Read every word visible in the picture.',
     'What does the banner announce?', 'Which place does the road sign name?', 'What is the headline written on the sign?', 'Is any text visible? Read it out.',
   ]),
+  // Added 2026-11-30 (fourth session), after the earlier blocks so their templates keep their indices and split:
+  // what people ask of a page or chart without naming the reading ("Who is this from?"), and open questions asked
+  // of pages, charts and photos alike.
+  ...T('document', ['document'], ['document'], [
+    'Who is this from?', 'When do I need to pay this?', 'What did it cost in the end?', 'Where was this bought?',
+    'What is being asked of me here?', 'What time does it start?', 'What is the deadline?', 'Which company sent this?',
+    'Is there a number I can call?', 'What did I order?', 'How many items were bought?', 'What are the main points?',
+    'What is the conclusion?', 'Did they charge me for delivery?', 'Who is supposed to sign?', 'What is the meeting about?',
+  ]),
+  ...T('chart', ['chart'], ['chart'], ['What is the takeaway?', 'What story does the data tell?', 'Was it a good year?', 'Which one is doing best?']),
+  ...T('open-page', ['document'], ['document'], OPEN_QUESTIONS),
+  ...T('open-photo', [], ['photo', 'face-photo'], OPEN_QUESTIONS),
 ];
 
 /** Held-out templates: every fourth of each category (by position within the category). */

@@ -51,10 +51,17 @@ test('the committed router routes the in-the-wild instructions, text in photos i
   const truth = truthSets(wild, cfg.specialists);
   const decisions = await router.route(routeItems(wild, emb, 'learned'));
   const misses = decisions.flatMap((d, i) => (top1Correct(d.chosen, truth[i]!) ? [] : [`"${wild[i]!.instruction}" → ${d.chosen.join('+') || 'none'}`]));
-  // Measured 2026-11-30: 64 of 72 right (bench/router-eval.md lists the 8 misses; without word vectors: 61, and on
-  // the first 45 cases, before scene text and image noise: 35 of 45). The bound catches a regression, not a
-  // reshuffle of a case or two.
-  assert.ok(misses.length <= 13, `${misses.length} of ${wild.length} in-the-wild instructions misrouted: ${misses.join('; ')}`);
+  // Measured 2026-11-30: 93 of 102 right (bench/router-eval.md lists the misses; the previous router, without the
+  // open-question templates: 84 of 102, of the first 72 cases 64). The bound catches a regression, not a reshuffle
+  // of a case or two.
+  assert.ok(misses.length <= 16, `${misses.length} of ${wild.length} in-the-wild instructions misrouted: ${misses.join('; ')}`);
+  // Open questions that name no reading ("How much was breakfast?", "Explain this to me"): on a page or chart the
+  // document expert, on a photo not (measured: 17 of 20 and 9 of 10; before the open-question templates 10 of 20 and 10 of 10).
+  const open = wild.flatMap((w, i) => (i >= 72 ? [{ w, d: decisions[i]! }] : []));
+  const onPages = open.filter(({ w }) => w.labels.length > 0);
+  const onPhotos = open.filter(({ w }) => w.labels.length === 0);
+  assert.ok(onPages.length >= 15 && onPages.filter(({ d }) => d.chosen.includes('ppocr')).length >= onPages.length - 5, 'open questions on pages go to the document expert');
+  assert.ok(onPhotos.length >= 8 && onPhotos.filter(({ d }) => !d.chosen.includes('ppocr')).length >= onPhotos.length - 1, 'open questions on photos do not');
   const sceneText = wild.flatMap((w, i) => (w.image.startsWith('scene:') ? [decisions[i]!] : []));
   assert.ok(sceneText.length >= 5 && sceneText.filter((d) => d.chosen[0] === 'ppocr').length >= sceneText.length - 1, 'questions about text in a photo go to the document expert');
 });
@@ -84,7 +91,7 @@ test('the committed router routes this machine\'s base embeddings as well as the
   const a = await top1(committed);
   const b = await top1(here);
   // The committed numbers are the ones metrics.json reports; this CPU's may move a few held-out samples (measured
-  // 2026-11-30: committed 90.6% (int8, computed on an AVX-512 VNNI CPU), the float32 variant's embeddings 90.0%;
+  // 2026-11-30: committed 90.6% (int8, computed on an AVX-512 VNNI CPU), the float32 variant's embeddings 91.1%;
   // int8 rows from an AVX2 CPU moved an earlier model by about two points), never far.
   const metrics = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'router', 'metrics.json'), 'utf8')) as { test: { top1: number } };
   assert.ok(Math.abs(a - metrics.test.top1) < 1e-9, `committed embeddings: top-1 ${a} vs metrics.json ${metrics.test.top1}`);
