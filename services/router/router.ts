@@ -62,7 +62,10 @@ export class Router {
     const top = scores[0];
     const head = chosen.length > 0
       ? `${r.policy}: ${chosen.map((c) => `${c} ${(r.scores[c] ?? 0).toFixed(2)}`).join(', ')} (threshold ${this.d.threshold})`
-      : `${r.policy}: no specialist needed${top ? ` (best ${top.name} ${top.score.toFixed(2)} < ${this.d.threshold})` : ''}`;
+      : top && top.score >= this.d.threshold
+        // Scored above the threshold but dropped by the request's overrides (excluded, max experts): the notes say which.
+        ? `${r.policy}: no specialist chosen (${top.name} ${top.score.toFixed(2)} ≥ ${this.d.threshold})`
+        : `${r.policy}: no specialist needed${top ? ` (best ${top.name} ${top.score.toFixed(2)} < ${this.d.threshold})` : ''}`;
     const reason = [head, ...notes, ...(r.note ? [r.note] : [])].join('; ');
     return { scores, chosen, policy: r.policy, reason };
   }

@@ -3,7 +3,8 @@
  * started in-process against them so the test can see every expert call. Real models end to end.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -13,6 +14,7 @@ import { callGateway } from '../../src/cli/infer';
 import type { InferResponse__Output } from '../../src/generated/mova/v1/InferResponse';
 import { startBackends, type Backends } from '../helpers/cluster';
 import { renderReceipt } from '../../src/render/documents';
+import { pythonClient } from '../helpers/python-client';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images');
 const cat = readFileSync(path.join(FIXTURES, 'chelsea.png'));
@@ -163,5 +165,43 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     assert.match(((await bad.json()) as { error: { message: string } }).error.message, /not valid JSON/);
     const wrongType = await fetch(`${gw.httpUrl}/v1/infer`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
     assert.equal(wrongType.status, 415);
+  });
+  it('answers a Python client built only from the published protos (grpcio, protoc-generated classes)', async () => {
+    const py = pythonClient();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mova-py-'));
+    const receiptFile = path.join(dir, 'receipt.png');
+    writeFileSync(receiptFile, receipt);
+    const ok = await py.run(['gateway', gw.address, receiptFile, 'What is the total amount on this receipt?', '--features', 'fp16', '--request-id', 'py-1']);
+    assert.equal(ok.status, 0, JSON.stringify(ok.json));
+    const r = ok.json as { request_id: string; chosen: string[]; experts: Record<string, { status: string; decoded: { text: string } | null }>; fused: { datatype: string; shape: string[]; bytes: number }; degraded: boolean };
+    assert.equal(r.request_id, 'py-1');
+    assert.ok(r.chosen.includes('ppocr'), JSON.stringify(r.chosen));
+    assert.equal(r.experts.ppocr?.status, 'ok');
+    assert.match(r.experts.ppocr?.decoded?.text ?? '', /19[.,]45/);
+    assert.equal(r.degraded, false);
+    // protobuf-python writes int64 shapes as numbers; json.dumps keeps them numbers.
+    assert.deepEqual({ ...r.fused, shape: r.fused.shape.map(Number) }, { datatype: 'FP16', shape: [1, 49, 512], bytes: 49 * 512 * 2 });
+    // proto3 `optional`: max_experts set to 0 by the client means "no specialist", not "unset".
+    const capped = await py.run(['gateway', gw.address, receiptFile, 'What is the total amount on this receipt?', '--max-experts', '0']);
+    assert.equal(capped.status, 0, JSON.stringify(capped.json));
+    assert.deepEqual(capped.json.chosen, []);
+    assert.match(String(capped.json.reason), /no specialist chosen .*max 0 dropped ppocr/);
+    // A gRPC status with a message, as grpcio raises it.
+    const notImage = path.join(dir, 'notes.txt');
+    writeFileSync(notImage, 'just some text');
+    const bad = await py.run(['gateway', gw.address, notImage, 'What is this?']);
+    assert.equal(bad.status, 3);
+    assert.deepEqual(Object.keys(bad.json), ['error']);
+    assert.equal((bad.json.error as { code: string }).code, 'INVALID_ARGUMENT');
+    assert.match((bad.json.error as { message: string }).message, /could not be decoded/);
+    // The base expert over OIP, two images in one BYTES tensor (Triton's length-prefixed raw layout).
+    const oip = await py.run(['expert', backends.addresses.mobilenetv2!, 'mobilenetv2', path.join(FIXTURES, 'chelsea.png'), receiptFile]);
+    assert.equal(oip.status, 0, JSON.stringify(oip.json));
+    const o = oip.json as { ready: boolean; inputs: { name: string }[]; outputs: { decoded: { shape: number[]; items: { labels: { label: string }[] }[] }; pooled: { datatype: string; shape: number[]; bytes: number } } };
+    assert.equal(o.ready, true);
+    assert.deepEqual(o.inputs.map((i) => i.name).sort(), ['image', 'pixel_values']);
+    assert.deepEqual(o.outputs.decoded.shape.map(Number), [2]);
+    assert.match(o.outputs.decoded.items[0]!.labels.map((l) => l.label).join(','), /cat/);
+    assert.deepEqual({ ...o.outputs.pooled, shape: o.outputs.pooled.shape.map(Number) }, { datatype: 'FP32', shape: [2, 1280], bytes: 2 * 1280 * 4 });
   });
 });

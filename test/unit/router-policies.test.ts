@@ -51,6 +51,14 @@ test('router: overrides are validated; never the base; policies per item', async
   assert.match(all?.reason ?? '', /max 2 dropped/);
   assert.deepEqual(none?.chosen, ['fastestdet']);
   assert.deepEqual(rules?.chosen.sort(), ['fastestdet', 'ultraface']);
+  // Nothing chosen: "needed" only when every score is under the threshold; overrides that dropped a match say so.
+  const [capped, excluded] = await r.route([item({ maxExperts: 0 }), item({ excluded: ['ppocr'] })]);
+  assert.deepEqual(capped?.chosen, []);
+  assert.equal(capped?.reason, 'learned: no specialist chosen (ppocr 0.90 ≥ 0.5); max 0 dropped ppocr');
+  assert.deepEqual(excluded?.chosen, []);
+  assert.equal(excluded?.reason, 'learned: no specialist chosen (ppocr 0.90 ≥ 0.5); excluded ppocr');
+  const [low] = await router({ ppocr: 0.3, ultraface: 0.2, fastestdet: 0.1 }).route([item()]);
+  assert.equal(low?.reason, 'learned: no specialist needed (best ppocr 0.30 < 0.5)');
 });
 
 test('llm prompt lists lettered experts; answers parse robustly', () => {

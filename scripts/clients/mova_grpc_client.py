@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""A mova-cluster client in Python that uses only grpcio and the classes protoc generates from protos/.
+
+It is what a Python user writes, and the test suite runs it against a live cluster
+(test/e2e/gateway.test.ts), so the published protocols stay usable from a client that shares no code with the
+cluster (another protobuf implementation, another HTTP/2 stack).
+
+Generate the message classes once (Debian: apt-get install python3-grpcio python3-protobuf protobuf-compiler):
+
+    protoc -Iprotos --python_out=OUT protos/inference/grpc_service.proto protos/mova/v1/gateway.proto
+
+then:
+
+    python3 scripts/clients/mova_grpc_client.py --gen OUT gateway 127.0.0.1:50050 receipt.png "What is the total?"
+    python3 scripts/clients/mova_grpc_client.py --gen OUT expert 127.0.0.1:50061 mobilenetv2 cat.png [more.png ...]
+
+Each prints one JSON object: the gateway's answer (routing, expert results, fused tokens' shape) or the expert's
+metadata and decoded outputs. A gRPC error prints {"error": {"code": NAME, "message": ...}} and exits with 3.
+"""
+import argparse
+import json
+import struct
+import sys
+
+import grpc
+
+MAX_MESSAGE = 64 * 1024 * 1024
+CHANNEL_OPTIONS = [('grpc.max_receive_message_length', MAX_MESSAGE), ('grpc.max_send_message_length', MAX_MESSAGE)]
+
+
+def unary(channel, method, response_class):
+    # A generic unary call: what the grpc plugin's generated stub does, without needing that plugin.
+    return channel.unary_unary(method, request_serializer=lambda m: m.SerializeToString(),
+                               response_deserializer=response_class.FromString)
+
+
+def gateway(args):
+    from mova.v1 import gateway_pb2 as pb
+    with open(args.image, 'rb') as f:
+        image = f.read()
+    req = pb.InferRequest(image=image, instruction=args.instruction, deadline_ms=args.deadline_ms,
+                          return_features=args.features is not None, request_id=args.request_id,
+                          required_experts=args.require, excluded_experts=args.exclude)
+    if args.features == 'fp16':
+        req.features_dtype = pb.FP16
+    elif args.features == 'fp32':
+        req.features_dtype = pb.FP32
+    if args.max_experts is not None:
+        req.max_experts = args.max_experts  # proto3 optional: set, even to 0, means "at most this many"
+    with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
+        res = unary(channel, '/mova.v1.Gateway/Infer', pb.InferResponse)(req, timeout=args.timeout)
+    out = {
+        'request_id': res.request_id,
+        'chosen': [c.name for c in res.routing.chosen],
+        'reason': res.routing.reason,
+        'experts': {e.name: {'status': e.status, 'decoded': json.loads(e.decoded_json) if e.decoded_json else None}
+                    for e in res.experts},
+        'base_decoded': json.loads(res.base_decoded_json) if res.base_decoded_json else None,
+        'degraded': res.degraded,
+    }
+    if res.HasField('fused'):
+        out['fused'] = {'datatype': res.fused.datatype, 'shape': list(res.fused.shape), 'bytes': len(res.fused.raw)}
+    return out
+
+
+def bytes_tensor(items):
+    # Triton's BYTES layout in raw_input_contents: per element a 4-byte little-endian length, then the bytes.
+    return b''.join(struct.pack('<I', len(x)) + x for x in items)
+
+
+def expert(args):
+    from inference import grpc_service_pb2 as pb
+    images = []
+    for path in args.images:
+        with open(path, 'rb') as f:
+            images.append(f.read())
+    with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
+        ready = unary(channel, '/inference.GRPCInferenceService/ModelReady', pb.ModelReadyResponse)(
+            pb.ModelReadyRequest(name=args.model), timeout=args.timeout)
+        meta = unary(channel, '/inference.GRPCInferenceService/ModelMetadata', pb.ModelMetadataResponse)(
+            pb.ModelMetadataRequest(name=args.model), timeout=args.timeout)
+        req = pb.ModelInferRequest(model_name=args.model, id='python-client')
+        inp = req.inputs.add(name='image', datatype='BYTES', shape=[len(images)])
+        req.raw_input_contents.append(bytes_tensor(images))
+        for name in ('decoded', 'pooled'):
+            req.outputs.add(name=name)
+        res = unary(channel, '/inference.GRPCInferenceService/ModelInfer', pb.ModelInferResponse)(req, timeout=args.timeout)
+    outputs = {}
+    for tensor, raw in zip(res.outputs, res.raw_output_contents):
+        entry = {'datatype': tensor.datatype, 'shape': list(tensor.shape)}
+        if tensor.datatype == 'BYTES':
+            items, pos = [], 0
+            while pos < len(raw):
+                (n,) = struct.unpack_from('<I', raw, pos)
+                items.append(json.loads(raw[pos + 4:pos + 4 + n]))
+                pos += 4 + n
+            entry['items'] = items
+        else:
+            entry['bytes'] = len(raw)
+        outputs[tensor.name] = entry
+    return {
+        'ready': ready.ready,
+        'inputs': [{'name': t.name, 'datatype': t.datatype, 'shape': list(t.shape)} for t in meta.inputs],
+        'id': res.id,
+        'outputs': outputs,
+    }
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--gen', required=True, help='directory with the protoc-generated *_pb2.py modules')
+    p.add_argument('--timeout', type=float, default=60.0)
+    sub = p.add_subparsers(dest='command', required=True)
+    g = sub.add_parser('gateway')
+    g.add_argument('address')
+    g.add_argument('image')
+    g.add_argument('instruction')
+    g.add_argument('--max-experts', type=int)
+    g.add_argument('--require', action='append', default=[])
+    g.add_argument('--exclude', action='append', default=[])
+    g.add_argument('--features', choices=['fp32', 'fp16'])
+    g.add_argument('--deadline-ms', type=int, default=0)
+    g.add_argument('--request-id', default='')
+    e = sub.add_parser('expert')
+    e.add_argument('address')
+    e.add_argument('model')
+    e.add_argument('images', nargs='+')
+    args = p.parse_args()
+    sys.path.insert(0, args.gen)
+    try:
+        out = gateway(args) if args.command == 'gateway' else expert(args)
+    except grpc.RpcError as err:
+        print(json.dumps({'error': {'code': err.code().name, 'message': err.details()}}))
+        sys.exit(3)
+    print(json.dumps(out))
+
+
+if __name__ == '__main__':
+    main()
