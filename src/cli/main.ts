@@ -5,14 +5,14 @@ import { reexecWithMemoryTuning, stopWithReexecParent, tuneGarbageCollector } fr
 import { UsageError } from './args';
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
-  up: { summary: 'up [--config FILE]: start the whole cluster locally; prints one ready JSON line', run: async () => (await import('./up.js')).upCommand },
-  serve: { summary: 'serve expert|router|fusion|gateway [--name NAME] [--port N] [--config FILE]', run: async () => (await import('./serve.js')).serveCommand },
-  infer: { summary: 'infer --image FILE --instruction TEXT [--gateway ADDR] [--json] [--max-experts K] [--require a,b] [--exclude a,b] [--features] [--fp16]', run: async () => (await import('./infer.js')).inferCommand },
-  loadtest: { summary: 'loadtest --concurrency C --duration S [--rate R] [--mix FILE] [--gateway ADDR] [--out DIR]', run: async () => (await import('./loadtest.js')).loadtestCommand },
-  route: { summary: 'route --local (--image FILE --instruction TEXT | --batch FILE.jsonl) [--json]: routing without a cluster', run: async () => (await import('./route.js')).routeCommand },
+  up: { summary: 'up [--config FILE] [--no-redis] [--port N] [--any-ports] [--no-metrics]: start the whole cluster locally; prints one ready JSON line', run: async () => (await import('./up.js')).upCommand },
+  serve: { summary: 'serve expert|router|fusion|gateway [--name NAME] [--port N] [--host H] [--config FILE] [--metrics-port N|any]\n      expert/fusion: [--no-worker]; gateway: [--http-port N] [--redis URL] [--max-batch-size N] [--max-batch-delay-ms T]; router: [--routing-policy P]', run: async () => (await import('./serve.js')).serveCommand },
+  infer: { summary: 'infer --image FILE --instruction TEXT [--gateway ADDR] [--json] [--max-experts K] [--require a,b] [--exclude a,b] [--features] [--fp16] [--deadline-ms T]', run: async () => (await import('./infer.js')).inferCommand },
+  loadtest: { summary: 'loadtest --concurrency C --duration S [--rate R] [--mix FILE] [--gateway ADDR] [--out DIR] [--deadline-ms T]', run: async () => (await import('./loadtest.js')).loadtestCommand },
+  route: { summary: 'route --local (--image FILE --instruction TEXT | --batch FILE.jsonl) [--json] [--policy P] [--max-experts K] [--config FILE]: routing without a cluster', run: async () => (await import('./route.js')).routeCommand },
   'fetch-models': { summary: 'fetch-models [--config FILE] [--dir DIR]: download missing model files and check sha256', run: async () => (await import('./fetch-models.js')).fetchModelsCommand },
   'prepare-models': { summary: 'prepare-models [--config FILE] [--dir DIR] [--cache DIR] [--provider cpu|webgpu]: build and cache each expert\'s model variant', run: async () => (await import('./prepare-models.js')).prepareModelsCommand },
-  bench: { summary: 'bench overhead|batching|sparsity|transport|scaling|expert|all [--reps N] [--duration S] [--out DIR]: ratio benchmarks → bench/', run: async () => (await import('./bench.js')).benchCommand },
+  bench: { summary: 'bench overhead|batching|sparsity|transport|scaling|expert|all [--reps N] [--duration S] [--concurrency C] [--out DIR]: ratio benchmarks → bench/\n      expert: [--experts a,b] [--batches 1,4,8] [--iterations N] [--inputs pixel_values,image] [--provider cpu|webgpu] [--config FILE] [--name STEM] [--note TEXT]', run: async () => (await import('./bench.js')).benchCommand },
 };
 
 function usage(): string {
@@ -27,7 +27,18 @@ async function main(argv: string[]): Promise<void> {
   }
   const c = COMMANDS[cmd];
   if (!c) throw new UsageError(`unknown command "${cmd}"\n${usage()}`);
-  await (await c.run())(rest);
+  const own = rest.indexOf('--');
+  if ((own < 0 ? rest : rest.slice(0, own)).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`usage: mova ${c.summary}\n`);
+    return;
+  }
+  try {
+    await (await c.run())(rest);
+  } catch (err) {
+    // A bad option or argument: say what the command takes.
+    if (err instanceof UsageError && !err.message.includes('usage:')) throw new UsageError(`${err.message}\nusage: mova ${c.summary}`);
+    throw err;
+  }
 }
 
 /** Commands that move tensors for a long time: they run with the memory settings of src/core/memory-tuning.ts. */
