@@ -3,6 +3,8 @@
  *
  *   images ─► letterbox to the registry size ─► det graph ─┬─► exposed internal map ─► features [N,T,C], pooled
  *                                                          └─► probability map ─► DB boxes (ocr-db.ts)
+ *   (image by image, when the entry does not batch detection: only the letterbox's content region, rounded up to
+ *   the stride, goes through the det graph; the skipped padding's tokens take the values a blank letterbox gives)
  *   boxes ─► crops from the ORIGINAL image (rotated quads sampled upright) ─► rec graph, batched over every crop
  *         of the batch in width buckets ─► greedy CTC (ocr-ctc.ts) ─► lines in reading order
  *
@@ -18,7 +20,7 @@ import { createSession, ort } from '../../../src/core/ort-session';
 import { exposedName, exposeOutputs } from '../../../src/onnx/graph-edit';
 import { roundBox, roundScore, type Box } from '../decoders/geometry';
 import { ctcDecodeBatch, loadCharset, type Charset, type CtcLine } from '../decoders/ocr-ctc';
-import { DB_SETTING_KEYS, dbBoxesBatch, parseDbSettings, quadBounds, readingOrder, type DbSettings, type Quad } from '../decoders/ocr-db';
+import { DB_SETTING_KEYS, dbBoxes, dbBoxesBatch, parseDbSettings, quadBounds, readingOrder, type DbBox, type DbSettings, type Quad } from '../decoders/ocr-db';
 import { intSetting, numberSetting, rejectUnknownSettings, type DecoderSettings } from '../decoders/settings';
 import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext, PipelineFactory } from '../pipeline';
 import { preparedPath } from './prepared';
@@ -81,6 +83,47 @@ interface Crop {
   item: number;
   quad: Quad;
   rgb: RgbImage;
+}
+
+/** Height and width of a detection input region (multiples of the network stride). */
+export interface DetRegion {
+  height: number;
+  width: number;
+}
+
+/**
+ * The detection region of one letterboxed image: its content (top-left, see resizeRgb) rounded up to `stride`, within
+ * the input size. Detection on this region sees the same pixels at the same scale as on the whole letterbox, so
+ * boxes keep their coordinates; the padding it skips costs compute and holds no text.
+ */
+export function detRegion(p: Placement, stride: number, inputHeight: number, inputWidth: number): DetRegion {
+  const up = (v: number, max: number): number => Math.min(max, Math.max(stride, Math.ceil(v / stride) * stride));
+  return { height: up(Math.round(p.originalHeight * p.scaleY), inputHeight), width: up(Math.round(p.originalWidth * p.scaleX), inputWidth) };
+}
+
+/** The top-left `region` of item `i` of an [N,C,H,W] tensor, as a [1,C,h,w] tensor (a copy). */
+export function cropNchw(t: Float32Tensor, i: number, region: DetRegion): Float32Tensor {
+  const [, c = 0, h = 0, w = 0] = t.dims;
+  const out = new Float32Array(c * region.height * region.width);
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < region.height; y++) {
+      const src = ((i * c + ch) * h + y) * w;
+      out.set(t.data.subarray(src, src + region.width), (ch * region.height + y) * region.width);
+    }
+  }
+  return { data: out, dims: [1, c, region.height, region.width] };
+}
+
+/** `base` [1,C,H,W] with its top-left overwritten by `part` [1,C,h,w] (a copy; h ≤ H, w ≤ W). */
+export function overlayNchw(base: Float32Tensor, part: Float32Tensor): Float32Tensor {
+  const [, c = 0, h = 0, w = 0] = base.dims;
+  const [, pc = 0, ph = 0, pw = 0] = part.dims;
+  if (pc !== c || ph > h || pw > w) throw new Error(`cannot overlay [${part.dims.join(',')}] on [${base.dims.join(',')}]`);
+  const out = Float32Array.from(base.data);
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < ph; y++) out.set(part.data.subarray((ch * ph + y) * pw, (ch * ph + y + 1) * pw), (ch * h + y) * w);
+  }
+  return { data: out, dims: [...base.dims] };
 }
 
 function floatOutput(out: ort.InferenceSession.ReturnType, name: string): Float32Tensor {
@@ -238,18 +281,35 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   }) as [number, number];
   const charset: Charset = loadCharset(keysPath, recClasses);
 
-  async function runDet(pixels: Float32Tensor): Promise<{ prob: Float32Tensor; fmap: Float32Tensor }> {
+  /** Feature map of a letterbox with no content (set after the probe below, when detection runs image by image). */
+  let blankFmap: Float32Tensor | undefined;
+
+  /** Det once: the probability map's DB boxes per item and the exposed feature map. */
+  async function detOnce(input: Float32Tensor): Promise<{ boxes: DbBox[][]; fmap: Float32Tensor }> {
+    const out = await det.run({ [detInput as string]: new ort.Tensor('float32', input.data, input.dims) });
+    const prob = floatOutput(out, probName as string);
+    return { boxes: dbBoxesBatch(prob.data, prob.dims, settings.db), fmap: floatOutput(out, exposedName(featureValue)) };
+  }
+
+  /**
+   * Detection for a batch. With `regions` (image by image only), each item runs on its content region and its feature
+   * map is completed with `blankFmap`'s tokens where the region stops.
+   */
+  async function runDet(pixels: Float32Tensor, regions?: readonly DetRegion[]): Promise<{ boxes: DbBox[][]; fmap: Float32Tensor }> {
+    if (entry.dynamicBatch && !regions) return detOnce(pixels);
     const n = pixels.dims[0] ?? 0;
     const per = pixels.data.length / (n || 1);
-    const chunks = entry.dynamicBatch ? [pixels] : Array.from({ length: n }, (_, i) => ({ data: pixels.data.subarray(i * per, (i + 1) * per), dims: [1, ...pixels.dims.slice(1)] }));
-    const probs: Float32Tensor[] = [];
+    const boxes: DbBox[][] = [];
     const fmaps: Float32Tensor[] = [];
-    for (const c of chunks) {
-      const out = await det.run({ [detInput as string]: new ort.Tensor('float32', c.data, c.dims) });
-      probs.push(floatOutput(out, probName as string));
-      fmaps.push(floatOutput(out, exposedName(featureValue)));
+    for (let i = 0; i < n; i++) {
+      const r = regions?.[i];
+      const whole = !r || (r.height === spec.height && r.width === spec.width);
+      const input = whole ? { data: pixels.data.subarray(i * per, (i + 1) * per), dims: [1, ...pixels.dims.slice(1)] } : cropNchw(pixels, i, r);
+      const one = await detOnce(input);
+      boxes.push(one.boxes[0] ?? []);
+      fmaps.push(whole || !blankFmap ? one.fmap : overlayNchw(blankFmap, one.fmap));
     }
-    return { prob: concatBatch(probs), fmap: concatBatch(fmaps) };
+    return { boxes, fmap: concatBatch(fmaps) };
   }
 
   async function recognise(crops: readonly Crop[]): Promise<CtcLine[]> {
@@ -269,13 +329,12 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     return result;
   }
 
-  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[]): Promise<ExpertPipelineOutput & { gridWidth: number }> {
-    const { prob, fmap } = await runDet(pixels);
+  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[], regions?: readonly DetRegion[]): Promise<ExpertPipelineOutput & { gridWidth: number }> {
+    const { boxes, fmap } = await runDet(pixels, regions);
     const nchw = entry.features.layout === 'NCHW';
     const pooledMap = nchw ? avgPoolNchw(fmap, entry.features.poolKernel) : fmap;
     const features = nchw ? nchwToTokens(pooledMap) : fmap;
     const pooled = meanTokens(features);
-    const boxes = dbBoxesBatch(prob.data, prob.dims, settings.db);
     const crops: Crop[] = [];
     boxes.forEach((items, i) => {
       const src = sources[i] as RgbImage;
@@ -313,6 +372,14 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   const gridW = probe.gridWidth;
   const gridH = tokens / gridW;
   checkDeclaredGrid(entry, gridH, gridW, channels);
+  // Image by image, detection runs on each image's content region; the feature tokens of the padding it skips are
+  // those of a letterbox with no content (the pad colour everywhere), computed once here.
+  const stride = spec.width / gridW;
+  if (!entry.dynamicBatch && entry.features.layout === 'NCHW' && Number.isInteger(stride) && stride === spec.height / gridH) {
+    const pad = spec.padValue ?? 114;
+    const { pixels: padded } = await imagesToTensor([{ data: new Uint8Array(3 * spec.width * spec.height).fill(pad), width: spec.width, height: spec.height }], spec);
+    blankFmap = (await detOnce(padded)).fmap;
+  }
 
   return {
     inputShape: [3, spec.height, spec.width],
@@ -320,7 +387,8 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     pooledWidth: probe.pooled.dims[1] ?? 0,
     async runImages(images) {
       const { pixels, placements } = await imagesToTensor(images, spec);
-      const { features, pooled, decoded } = await run(pixels, images, placements);
+      const regions = blankFmap ? placements.map((p) => detRegion(p, stride, spec.height, spec.width)) : undefined;
+      const { features, pooled, decoded } = await run(pixels, images, placements, regions);
       return { features, pooled, decoded };
     },
     async runPixels(pixels) {

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Placement } from '../../src/core/image';
+import { cropNchw, detRegion, overlayNchw } from '../../services/expert/pipelines/ocr';
+
+const placement = (ow: number, oh: number, scale: number): Placement => ({ scaleX: scale, scaleY: scale, padX: 0, padY: 0, originalWidth: ow, originalHeight: oh, inputWidth: 640, inputHeight: 640 });
+
+test('detection region: the letterbox content rounded up to the stride, within the input', () => {
+  // 640x239 notice at scale 1: 640 x 256.
+  assert.deepEqual(detRegion(placement(640, 239, 1), 32, 640, 640), { height: 256, width: 640 });
+  // 480x374 receipt scaled by 4/3: content 640 x 499 -> 640 x 512.
+  assert.deepEqual(detRegion(placement(480, 374, 640 / 480), 32, 640, 640), { height: 512, width: 640 });
+  // A square image fills the input; a 1-pixel-high strip still gets one stride.
+  assert.deepEqual(detRegion(placement(512, 512, 1.25), 32, 640, 640), { height: 640, width: 640 });
+  assert.deepEqual(detRegion(placement(640, 1, 1), 32, 640, 640), { height: 32, width: 640 });
+});
+
+test('cropNchw takes the top-left region of one item; overlayNchw writes it back over a base', () => {
+  // Two items [2, 2 channels, 3 rows, 4 columns], values encode (item, channel, y, x).
+  const dims = [2, 2, 3, 4];
+  const data = new Float32Array(2 * 2 * 3 * 4).map((_, k) => k);
+  const t = { data, dims };
+  const v = (i: number, c: number, y: number, x: number): number => ((i * 2 + c) * 3 + y) * 4 + x;
+  const crop = cropNchw(t, 1, { height: 2, width: 3 });
+  assert.deepEqual(crop.dims, [1, 2, 2, 3]);
+  assert.deepEqual(Array.from(crop.data), [v(1, 0, 0, 0), v(1, 0, 0, 1), v(1, 0, 0, 2), v(1, 0, 1, 0), v(1, 0, 1, 1), v(1, 0, 1, 2),
+    v(1, 1, 0, 0), v(1, 1, 0, 1), v(1, 1, 0, 2), v(1, 1, 1, 0), v(1, 1, 1, 1), v(1, 1, 1, 2)]);
+  const base = { data: new Float32Array(2 * 3 * 4).fill(-1), dims: [1, 2, 3, 4] };
+  const merged = overlayNchw(base, crop);
+  assert.deepEqual(merged.dims, [1, 2, 3, 4]);
+  assert.equal(merged.data[(0 * 3 + 1) * 4 + 2], v(1, 0, 1, 2));
+  assert.equal(merged.data[(1 * 3 + 0) * 4 + 0], v(1, 1, 0, 0));
+  assert.equal(merged.data[(0 * 3 + 0) * 4 + 3], -1, 'outside the region the base stays');
+  assert.equal(merged.data[(1 * 3 + 2) * 4 + 0], -1);
+  assert.ok(base.data.every((x) => x === -1), 'the base is not modified');
+  assert.throws(() => overlayNchw(crop, base), /cannot overlay/);
+});
