@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { after, before, describe, it } from 'node:test';
 import { InvalidArgumentError } from '../../src/core/errors';
 import { decodeImage, type RgbImage } from '../../src/core/image';
@@ -32,6 +33,7 @@ const REFERENCE = {
       det: { file: path.join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx'), sha256: ['30a86f5731181461d08021402766601e4302a9b9b9666be8aff402696339cdff'] },
       rec: { file: path.join(ASSETS, 'ch_PP-OCRv4_rec_infer.onnx'), sha256: ['06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0'] },
       keys: { file: path.join(ASSETS, 'ppocr_keys_v1.txt'), sha256: ['28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7'] },
+      cls: { file: path.join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), sha256: ['491843a3c65de46295864c6815e41127eaa812c4dac1e19c6850ec49da9d3640'] },
     },
     preprocess: { size: [640, 640], resize: 'letterbox', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], scale01: true, channelOrder: 'bgr' },
     features: { value: 'conv2d_472.tmp_0', layout: 'NCHW', grid: [20, 20], channels: 360 },
@@ -131,6 +133,17 @@ describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () =>
       const norm = (r: string): string => r.replace(/\.$/, '').replace(/([.,:;]) /g, '$1');
       assert.deepEqual(text.split('\n').map(norm), want.map(norm), JSON.stringify(text));
     }
+  });
+
+  it('reads a receipt lying upside down (angle classifier), top line first', async () => {
+    assert.ok(entry.files.cls, 'the shipped ppocr entry has the angle classifier');
+    const turned = await decodeImage(await sharp(await renderReceipt(RECEIPT)).rotate(180).png().toBuffer());
+    const upright = (await p.runImages([receipt])).decoded[0] as OcrResult;
+    const { text, lines } = (await p.runImages([turned])).decoded[0] as OcrResult;
+    // The same rows in the same order (a space may differ: the crops are sampled from other pixels).
+    assert.deepEqual(text.split('\n').map(squash), upright.text.split('\n').map(squash), JSON.stringify(text));
+    // Boxes stay in the turned image's pixels: the shop name, first in reading order, is near its bottom.
+    assert.ok((lines[0]?.box[1] ?? 0) > turned.height / 2, JSON.stringify(lines[0]));
   });
 
   it('reads a sign whose text is rotated by 8 degrees', async () => {

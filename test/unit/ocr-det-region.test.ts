@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Placement } from '../../src/core/image';
-import { cropNchw, detRegion, overlayNchw } from '../../services/expert/pipelines/ocr';
+import { cropNchw, detRegion, overlayNchw, resizeColumns, rotate180 } from '../../services/expert/pipelines/ocr';
 
 const placement = (ow: number, oh: number, scale: number): Placement => ({ scaleX: scale, scaleY: scale, padX: 0, padY: 0, originalWidth: ow, originalHeight: oh, inputWidth: 640, inputHeight: 640 });
 
@@ -34,4 +34,17 @@ test('cropNchw takes the top-left region of one item; overlayNchw writes it back
   assert.equal(merged.data[(1 * 3 + 2) * 4 + 0], -1);
   assert.ok(base.data.every((x) => x === -1), 'the base is not modified');
   assert.throws(() => overlayNchw(crop, base), /cannot overlay/);
+});
+
+test('rotate180 reverses the pixels; resizeColumns resamples columns only', () => {
+  const img = { data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), width: 2, height: 2 };
+  assert.deepEqual(Array.from(rotate180(img).data), [10, 11, 12, 7, 8, 9, 4, 5, 6, 1, 2, 3]);
+  assert.deepEqual(rotate180(rotate180(img)), img);
+  // A 4-wide grey ramp squeezed to 2 columns (pairs averaged) and stretched to 8 (linear between sample centres).
+  const ramp = { data: Uint8Array.from([0, 0, 0, 30, 30, 30, 60, 60, 60, 90, 90, 90]), width: 4, height: 1 };
+  assert.deepEqual(Array.from(resizeColumns(ramp, 2).data), [15, 15, 15, 75, 75, 75]);
+  const wide = resizeColumns(ramp, 8);
+  assert.deepEqual([wide.width, wide.height], [8, 1]);
+  assert.deepEqual(Array.from(wide.data).filter((_, k) => k % 3 === 0), [0, 8, 23, 38, 53, 68, 83, 90]);
+  assert.equal(resizeColumns(ramp, 4), ramp);
 });
