@@ -146,6 +146,19 @@ describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () =>
     assert.ok((lines[0]?.box[1] ?? 0) > turned.height / 2, JSON.stringify(lines[0]));
   });
 
+  it('reads a receipt lying on its side (either way) from its top', async () => {
+    for (const angle of [90, 270]) {
+      const img = await decodeImage(await sharp(await renderReceipt(RECEIPT)).rotate(angle).png().toBuffer());
+      const { text } = (await p.runImages([img])).decoded[0] as OcrResult;
+      const rows = text.split('\n').map(squash);
+      assert.deepEqual(rows.slice(0, 2), ['GREENLEAFGROCERY', RECEIPT.date], `${angle}: ${JSON.stringify(text)}`);
+      const flat = squash(text);
+      for (const [name, price] of RECEIPT.items) assert.ok(flat.includes(squash(name)) && flat.includes(price), `${angle}: ${name} ${price} in ${JSON.stringify(text)}`);
+      const total = rows.findIndex((r) => r.startsWith('TOTAL'));
+      assert.ok(total > rows.findIndex((r) => r.includes('CHEESE')), `${angle}: the total after the items in ${JSON.stringify(text)}`);
+    }
+  });
+
   it('reads a sign whose text is rotated by 8 degrees', async () => {
     const sign = await decodeImage(await renderSign({ lines: ['NO PARKING', 'EXIT ONLY'], angle: 8 }));
     const { text } = (await p.runImages([sign])).decoded[0] as OcrResult;

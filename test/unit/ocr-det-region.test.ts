@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Placement } from '../../src/core/image';
-import { cropNchw, detRegion, overlayNchw, resizeColumns, rotate180 } from '../../services/expert/pipelines/ocr';
+import { cropNchw, detRegion, isVerticalQuad, overlayNchw, resizeColumns, rotate180, uprightQuad } from '../../services/expert/pipelines/ocr';
 
 const placement = (ow: number, oh: number, scale: number): Placement => ({ scaleX: scale, scaleY: scale, padX: 0, padY: 0, originalWidth: ow, originalHeight: oh, inputWidth: 640, inputHeight: 640 });
 
@@ -47,4 +47,24 @@ test('rotate180 reverses the pixels; resizeColumns resamples columns only', () =
   assert.deepEqual([wide.width, wide.height], [8, 1]);
   assert.deepEqual(Array.from(wide.data).filter((_, k) => k % 3 === 0), [0, 8, 23, 38, 53, 68, 83, 90]);
   assert.equal(resizeColumns(ramp, 4), ramp);
+});
+
+test('lines of a page on its side or upside down are ordered from the page\'s top', () => {
+  type Q = [[number, number], [number, number], [number, number], [number, number]];
+  const box = (x0: number, y0: number, x1: number, y1: number): Q => [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  assert.equal(isVerticalQuad(box(0, 0, 10, 40)), true);
+  assert.equal(isVerticalQuad(box(0, 0, 40, 10)), false);
+  // A 100x200 page turned 90° clockwise (its top on the right): the first line is the rightmost vertical box.
+  const first = box(80, 10, 90, 150), second = box(60, 10, 70, 150);
+  const [a, b] = [first, second].map((q) => uprightQuad(q, 100, 200, true, false));
+  assert.ok(a![0][1] < b![0][1], 'the rightmost line comes first');
+  assert.ok(a![1][0] > a![0][0] && Math.abs(a![1][1] - a![0][1]) < 1e-9, 'and runs left to right');
+  // Turned 90° counter-clockwise (top on the left): the leftmost line comes first.
+  const [c, d] = [box(10, 50, 20, 190), box(30, 50, 40, 190)].map((q) => uprightQuad(q, 100, 200, true, true));
+  assert.ok(c![0][1] < d![0][1] && c![1][0] > c![0][0]);
+  // Upside down: the bottom line comes first, still left to right.
+  const [e, f] = [box(10, 180, 90, 190), box(10, 160, 90, 170)].map((q) => uprightQuad(q, 100, 200, false, true));
+  assert.ok(e![0][1] < f![0][1] && e![1][0] > e![0][0]);
+  // Upright: unchanged.
+  assert.deepEqual(uprightQuad(first, 100, 200, false, false), first);
 });
