@@ -17,7 +17,7 @@ import { DEFAULT_REGISTRY_PATH, loadRegistry, parseRegistry, PROJECT_ROOT, resol
 import type { ExpertPipeline } from '../../services/expert/pipeline';
 import { createOcrPipeline, type OcrLine, type OcrResult } from '../../services/expert/pipelines/ocr';
 import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/single-graph';
-import { renderParagraph, renderReceipt, renderSign } from '../../src/render/documents';
+import { escapeXml, renderParagraph, renderReceipt, renderSign, renderSvg } from '../../src/render/documents';
 
 const ASSETS = path.join(PROJECT_ROOT, 'node_modules', '@gutenye', 'ocr-models', 'assets');
 /** A scanned book page with curved lines (scikit-image's `page`, BSD-3-Clause; see test/fixtures/images/README.md). */
@@ -157,6 +157,22 @@ describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () =>
       const total = rows.findIndex((r) => r.startsWith('TOTAL'));
       assert.ok(total > rows.findIndex((r) => r.includes('CHEESE')), `${angle}: the total after the items in ${JSON.stringify(text)}`);
     }
+  });
+
+  it('reads a long receipt and a banner (images many times longer than wide)', async () => {
+    // 40 items: a 480 x ~1750 receipt, and a 3600 x 90 banner: shrunk into the 640 x 640 letterbox their text would be
+    // 3-5 px high (before: 6% and 100% character error on such images).
+    const items = Array.from({ length: 40 }, (_, k): [string, string] => [`Item number ${k + 1}`, `${(k * 7.31 + 1.05).toFixed(2)}`]);
+    const long = await decodeImage(await renderReceipt({ shop: 'LONG LIST MARKET', items, total: '5743.80', date: '2026-11-30' }));
+    assert.ok(long.height >= 3 * long.width, `${long.width}x${long.height}`);
+    const { text } = (await p.runImages([long])).decoded[0] as OcrResult;
+    const rows = text.split('\n').map(squash);
+    for (const [name, price] of items) assert.ok(rows.includes(squash(`${name}${price}`)), `${name} ${price} in ${JSON.stringify(text)}`);
+    assert.ok(rows.indexOf('TOTAL5743.80') > rows.indexOf(squash(`${items[39]![0]}${items[39]![1]}`)), JSON.stringify(text));
+    const line = 'The quick brown fox jumps over the lazy dog while the library closes at six on Saturdays in November and returns go in the box outside';
+    const banner = await decodeImage(await renderSvg(`<svg xmlns="http://www.w3.org/2000/svg" width="3600" height="90"><rect width="3600" height="90" fill="#ffffff"/><text x="20" y="60" font-family="DejaVu Sans" font-size="40" fill="#111111">${escapeXml(line)}</text></svg>`));
+    const read = ((await p.runImages([banner])).decoded[0] as OcrResult).text;
+    assert.equal(squash(read), squash(line), JSON.stringify(read));
   });
 
   it('reads a sign whose text is rotated by 8 degrees', async () => {

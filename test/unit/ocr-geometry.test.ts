@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Placement } from '../../src/core/image';
-import { cropNchw, detRegion, isVerticalQuad, overlayNchw, resizeColumns, rotate180, uprightQuad } from '../../services/expert/pipelines/ocr';
+import { cropNchw, detRegion, detScale, isVerticalQuad, middleColumns, overlayNchw, resizeColumns, resizeNchwArea, rotate180, uprightQuad } from '../../services/expert/pipelines/ocr';
 
 const placement = (ow: number, oh: number, scale: number): Placement => ({ scaleX: scale, scaleY: scale, padX: 0, padY: 0, originalWidth: ow, originalHeight: oh, inputWidth: 640, inputHeight: 640 });
 
@@ -67,4 +67,27 @@ test('lines of a page on its side or upside down are ordered from the page\'s to
   assert.ok(e![0][1] < f![0][1] && e![1][0] > e![0][0]);
   // Upright: unchanged.
   assert.deepEqual(uprightQuad(first, 100, 200, false, false), first);
+});
+
+test('detection scale: the letterbox\'s, larger for elongated images within the pixel budget and 4x the long side', () => {
+  assert.equal(detScale(640, 640, 640, 640), 1);
+  assert.equal(detScale(1280, 1280, 640, 640), 0.5);
+  assert.equal(detScale(300, 200, 640, 640), 640 / 300, 'small images keep the letterbox scale');
+  // A 480x2600 receipt: 0.246 -> the pixel budget, sqrt(640*640 / (480*2600)) = 0.574.
+  assert.ok(Math.abs(detScale(480, 2600, 640, 640) - Math.sqrt((640 * 640) / (480 * 2600))) < 1e-12);
+  // A 3800x96 banner: capped by 4 x 640 on the long side.
+  assert.ok(Math.abs(detScale(3800, 96, 640, 640) - 2560 / 3800) < 1e-12);
+  // Never enlarged beyond 1 when the letterbox itself shrinks.
+  assert.equal(detScale(700, 60, 640, 640), 1);
+});
+
+test('resizeNchwArea averages the covered cells; middleColumns takes the centre', () => {
+  // One channel, 2x4 -> 1x2: each target cell averages a 2x2 block.
+  const t = { data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), dims: [1, 1, 2, 4] };
+  assert.deepEqual(Array.from(resizeNchwArea(t, 1, 2).data), [3.5, 5.5]);
+  // Enlarging falls back to the nearest cell.
+  assert.deepEqual(Array.from(resizeNchwArea({ data: Float32Array.from([1, 2]), dims: [1, 1, 1, 2] }, 1, 4).data), [1, 1, 2, 2]);
+  const img = { data: Uint8Array.from({ length: 6 * 3 }, (_, k) => Math.floor(k / 3)), width: 6, height: 1 };
+  assert.deepEqual(Array.from(middleColumns(img, 2).data), [2, 2, 2, 3, 3, 3]);
+  assert.equal(middleColumns(img, 8), img);
 });

@@ -4,7 +4,9 @@
  *   images ─► letterbox to the registry size ─► det graph ─┬─► exposed internal map ─► features [N,T,C], pooled
  *                                                          └─► probability map ─► DB boxes (ocr-db.ts)
  *   (image by image, when the entry does not batch detection: only the letterbox's content region, rounded up to
- *   the stride, goes through the det graph; the skipped padding's tokens take the values a blank letterbox gives)
+ *   the stride, goes through the det graph; the skipped padding's tokens take the values a blank letterbox gives.
+ *   An elongated image (a long receipt, a banner) is detected at a larger scale, within the letterbox's pixel count
+ *   and four times its long side, and its feature map is averaged back onto the letterbox's token grid)
  *   boxes ─► crops from the ORIGINAL image (rotated quads sampled upright) ─► [cls graph: turn crops read as 180°]
  *         ─► rec graph, batched over every crop of the batch in width buckets ─► greedy CTC (ocr-ctc.ts)
  *         ─► lines in reading order (of the page turned right way up when most of its lines were upside down)
@@ -16,12 +18,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, InvalidArgumentError } from '../../../src/core/errors';
-import type { Placement, PreprocessSpec, RgbImage } from '../../../src/core/image';
+import { cropRgb, normaliseInto, resizeRgb, type Placement, type PreprocessSpec, type RgbImage } from '../../../src/core/image';
 import { createSession, ort } from '../../../src/core/ort-session';
 import { exposedName, exposeOutputs } from '../../../src/onnx/graph-edit';
 import { roundBox, roundScore, type Box } from '../decoders/geometry';
 import { ctcDecodeBatch, loadCharset, type Charset, type CtcLine } from '../decoders/ocr-ctc';
-import { DB_SETTING_KEYS, dbBoxes, dbBoxesBatch, parseDbSettings, quadBounds, readingOrder, type DbBox, type DbSettings, type Quad } from '../decoders/ocr-db';
+import { DB_SETTING_KEYS, dbBoxesBatch, parseDbSettings, quadBounds, readingOrder, type DbBox, type DbSettings, type Quad } from '../decoders/ocr-db';
 import { intSetting, numberSetting, rejectUnknownSettings, type DecoderSettings } from '../decoders/settings';
 import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext, PipelineFactory } from '../pipeline';
 import { preparedPath } from './prepared';
@@ -100,6 +102,15 @@ interface Crop {
   rgb: RgbImage;
 }
 
+/** How one image of a batch is detected (see detPlan in createOcrPipeline). */
+interface DetPlan {
+  /** The letterbox content region (its tokens receive the feature map). */
+  region: DetRegion;
+  /** An elongated image's own, larger detection input, and where the image sits in it. */
+  input?: Float32Tensor;
+  placement?: Placement;
+}
+
 /** Height and width of a detection input region (multiples of the network stride). */
 export interface DetRegion {
   height: number;
@@ -114,6 +125,46 @@ export interface DetRegion {
 export function detRegion(p: Placement, stride: number, inputHeight: number, inputWidth: number): DetRegion {
   const up = (v: number, max: number): number => Math.min(max, Math.max(stride, Math.ceil(v / stride) * stride));
   return { height: up(Math.round(p.originalHeight * p.scaleY), inputHeight), width: up(Math.round(p.originalWidth * p.scaleX), inputWidth) };
+}
+
+/**
+ * Detection scale for an image of `width` × `height` with an input of `inputWidth` × `inputHeight`: the letterbox's,
+ * raised for an elongated image up to the input's pixel count and four times its long side, but never above
+ * max(1, letterbox scale) (small images are not enlarged beyond the letterbox). A 480×2600 receipt: 0.25 → 0.57
+ * (18 px text 4.4 → 10 px high); a 3800×96 banner 0.17 → 0.67; a square image or one that fits: unchanged.
+ * createOcrPipeline uses it for images at least 3× longer than wide only: at 2–3× it cost spaces on test pages.
+ */
+export function detScale(width: number, height: number, inputWidth: number, inputHeight: number): number {
+  const letterbox = Math.min(inputWidth / width, inputHeight / height);
+  const budget = Math.sqrt((inputWidth * inputHeight) / (width * height));
+  const longSide = (4 * Math.max(inputWidth, inputHeight)) / Math.max(width, height);
+  return Math.max(letterbox, Math.min(budget, longSide, Math.max(1, letterbox)));
+}
+
+/**
+ * An [1,C,H,W] map resized to [1,C,h,w] by averaging the source cells each target cell covers (the nearest cell
+ * when a target cell covers none).
+ */
+export function resizeNchwArea(t: Float32Tensor, height: number, width: number): Float32Tensor {
+  const [, c = 0, h = 0, w = 0] = t.dims;
+  const out = new Float32Array(c * height * width);
+  const span = (i: number, n: number, m: number): [number, number] => {
+    const a = Math.floor((i * m) / n), b = Math.ceil(((i + 1) * m) / n);
+    return b > a ? [a, b] : [Math.min(m - 1, a), Math.min(m, a + 1)];
+  };
+  for (let y = 0; y < height; y++) {
+    const [y0, y1] = span(y, height, h);
+    for (let x = 0; x < width; x++) {
+      const [x0, x1] = span(x, width, w);
+      const n = (y1 - y0) * (x1 - x0);
+      for (let ch = 0; ch < c; ch++) {
+        let sum = 0;
+        for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) sum += t.data[(ch * h + yy) * w + xx] ?? 0;
+        out[(ch * height + y) * width + x] = sum / n;
+      }
+    }
+  }
+  return { data: out, dims: [1, c, height, width] };
 }
 
 /** The top-left `region` of item `i` of an [N,C,H,W] tensor, as a [1,C,h,w] tensor (a copy). */
@@ -239,6 +290,12 @@ export function rotate180(img: RgbImage): RgbImage {
     data[p * 3 + 2] = img.data[q + 2] ?? 0;
   }
   return { data, width: img.width, height: img.height };
+}
+
+/** The middle `width` columns of the image (the image itself when it is not wider). */
+export function middleColumns(img: RgbImage, width: number): RgbImage {
+  if (img.width <= width) return img;
+  return cropRgb(img, Math.floor((img.width - width) / 2), 0, Math.floor((img.width - width) / 2) + width, img.height);
 }
 
 /** The image resized to `width` columns (linear between neighbouring columns; rows unchanged). */
@@ -370,24 +427,44 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   }
 
   /**
-   * Detection for a batch. With `regions` (image by image only), each item runs on its content region and its feature
-   * map is completed with `blankFmap`'s tokens where the region stops.
+   * Detection for a batch. With `plans` (image by image only), each item runs on its own input — its letterbox
+   * content region, or a larger rendering of an elongated image — and its feature map is brought onto the letterbox's
+   * token grid over `blankFmap`.
    */
-  async function runDet(pixels: Float32Tensor, regions?: readonly DetRegion[]): Promise<{ boxes: DbBox[][]; fmap: Float32Tensor }> {
-    if (entry.dynamicBatch && !regions) return detOnce(pixels);
+  async function runDet(pixels: Float32Tensor, plans?: readonly DetPlan[]): Promise<{ boxes: DbBox[][]; fmap: Float32Tensor }> {
+    if (entry.dynamicBatch && !plans) return detOnce(pixels);
     const n = pixels.dims[0] ?? 0;
     const per = pixels.data.length / (n || 1);
     const boxes: DbBox[][] = [];
     const fmaps: Float32Tensor[] = [];
     for (let i = 0; i < n; i++) {
-      const r = regions?.[i];
-      const whole = !r || (r.height === spec.height && r.width === spec.width);
-      const input = whole ? { data: pixels.data.subarray(i * per, (i + 1) * per), dims: [1, ...pixels.dims.slice(1)] } : cropNchw(pixels, i, r);
+      const plan = plans?.[i];
+      const r = plan?.region;
+      const whole = !plan || (!plan.input && r?.height === spec.height && r.width === spec.width);
+      const input = whole ? { data: pixels.data.subarray(i * per, (i + 1) * per), dims: [1, ...pixels.dims.slice(1)] } : (plan.input ?? cropNchw(pixels, i, plan.region));
       const one = await detOnce(input);
       boxes.push(one.boxes[0] ?? []);
-      fmaps.push(whole || !blankFmap ? one.fmap : overlayNchw(blankFmap, one.fmap));
+      if (whole || !blankFmap) fmaps.push(one.fmap);
+      else fmaps.push(overlayNchw(blankFmap, plan.input ? resizeNchwArea(one.fmap, plan.region.height / stride, plan.region.width / stride) : one.fmap));
     }
     return { boxes, fmap: concatBatch(fmaps) };
+  }
+
+  /**
+   * How image `img` is detected: its letterbox content region, or — elongated — a larger rendering of its own (boxes
+   * then map back through `placement`), whose feature map is averaged onto the letterbox content region's tokens.
+   */
+  async function detPlan(img: RgbImage, letterbox: Placement): Promise<DetPlan> {
+    const region = detRegion(letterbox, stride, spec.height, spec.width);
+    const ow = letterbox.originalWidth, oh = letterbox.originalHeight;
+    const scale = detScale(ow, oh, spec.width, spec.height);
+    if (Math.max(ow, oh) < 3 * Math.min(ow, oh) || scale <= letterbox.scaleX * 1.05) return { region };
+    const width = Math.ceil(Math.max(1, Math.round(ow * scale)) / stride) * stride;
+    const height = Math.ceil(Math.max(1, Math.round(oh * scale)) / stride) * stride;
+    const { rgb, placement } = await resizeRgb(img, { width, height, resize: 'letterbox', ...(spec.padValue !== undefined ? { padValue: spec.padValue } : {}) });
+    const data = new Float32Array(3 * width * height);
+    normaliseInto(rgb, spec, data);
+    return { region, input: { data, dims: [1, 3, height, width] }, placement };
   }
 
   async function recognise(crops: readonly Crop[]): Promise<CtcLine[]> {
@@ -415,8 +492,9 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     for (let start = 0; start < crops.length; start += settings.recBatchSize) {
       const group = crops.slice(start, start + settings.recBatchSize);
       const data = new Float32Array(group.length * slot);
-      // As PaddleOCR's TextClassifier: height 48, width by aspect ratio up to 192 (squeezed beyond), zeros to the right.
-      group.forEach((c, j) => writeRecInput(resizeColumns(c.rgb, Math.min(CLS_WIDTH, c.rgb.width)), data, j * slot, CLS_WIDTH));
+      // As PaddleOCR's TextClassifier: height 48, width by aspect ratio up to 192 (squeezed beyond), zeros to the right;
+      // of a long line only its middle (at most twice that width) is classified, so it is squeezed at most 2×.
+      group.forEach((c, j) => writeRecInput(resizeColumns(middleColumns(c.rgb, 2 * CLS_WIDTH), Math.min(CLS_WIDTH, c.rgb.width)), data, j * slot, CLS_WIDTH));
       const out = floatOutput(await cls.run({ [clsInput]: new ort.Tensor('float32', data, [group.length, 3, CLS_HEIGHT, CLS_WIDTH]) }), clsOutput);
       group.forEach((_, j) => { flipped[start + j] = (out.data[j * 2 + 1] ?? 0) >= settings.clsThresh; });
     }
@@ -425,8 +503,8 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     return votes.map(([up = 0, all = 0]) => up * 2 > all);
   }
 
-  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[], regions?: readonly DetRegion[]): Promise<ExpertPipelineOutput & { gridWidth: number }> {
-    const { boxes, fmap } = await runDet(pixels, regions);
+  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[], plans?: readonly DetPlan[]): Promise<ExpertPipelineOutput & { gridWidth: number }> {
+    const { boxes, fmap } = await runDet(pixels, plans);
     const nchw = entry.features.layout === 'NCHW';
     const pooledMap = nchw ? avgPoolNchw(fmap, entry.features.poolKernel) : fmap;
     const features = nchw ? nchwToTokens(pooledMap) : fmap;
@@ -435,7 +513,7 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     boxes.forEach((items, i) => {
       const src = sources[i] as RgbImage;
       for (const b of items) {
-        const quad = quadToOriginal(b.quad, placements[i] as Placement);
+        const quad = quadToOriginal(b.quad, plans?.[i]?.placement ?? (placements[i] as Placement));
         crops.push({ item: i, quad, rgb: sampleCrop(src, quad, recHeight, settings.recMaxWidth) });
       }
     });
@@ -488,8 +566,8 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     pooledWidth: probe.pooled.dims[1] ?? 0,
     async runImages(images) {
       const { pixels, placements } = await imagesToTensor(images, spec);
-      const regions = blankFmap ? placements.map((p) => detRegion(p, stride, spec.height, spec.width)) : undefined;
-      const { features, pooled, decoded } = await run(pixels, images, placements, regions);
+      const plans = blankFmap ? await Promise.all(images.map((img, i) => detPlan(img, placements[i] as Placement))) : undefined;
+      const { features, pooled, decoded } = await run(pixels, images, placements, plans);
       return { features, pooled, decoded };
     },
     async runPixels(pixels) {
