@@ -29,7 +29,8 @@ export function writeBenchReadme(out?: string): string {
 Every figure is a ratio measured in one run against its baseline on the same machine (DESIGN.md, "Performance
 model"); each is a script (\`mova bench <figure>\`, \`npm run bench\` for all), never a timed test. Cells are medians
 of repeated runs with the min–max over repetitions; the load average before and after each figure says how busy the
-machine was. \`router-eval.md\` (router quality) comes from \`npm run eval:router\`, \`fusion.md\` from
+machine was. \`router-eval.md\` (router quality) comes from \`npm run eval:router\`, \`ocr-eval.md\` (OCR
+character error rates on drawn pages) from \`npm run eval:ocr\`, \`fusion.md\` from
 \`node dist/scripts/bench-fusion.js\`, and \`memory-tuning.md\` is an A/B of the memory settings (\`mova bench expert\`
 with \`MOVA_MEMORY_TUNING=off\` vs on, src/core/memory-tuning.ts).
 
