@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/core/errors';
 import { ctcDecodeBatch, ctcGreedyDecode, loadCharset, parseCharset, type Charset } from '../../services/expert/decoders/ocr-ctc';
 import { convexHull, dbBoxes, dbBoxesBatch, minAreaRect, parseDbSettings, quadBounds, readingOrder, type DbSettings, type Quad } from '../../services/expert/decoders/ocr-db';
-import { parseOcrSettings, recBatches, recBucketWidth, sampleCrop } from '../../services/expert/pipelines/ocr';
+import { parseOcrSettings, recBatches, recBucketWidth } from '../../services/expert/pipelines/ocr';
+import { sampleCrop } from '../../services/expert/pipelines/ocr-geometry';
 
 const DB: DbSettings = parseDbSettings({});
 

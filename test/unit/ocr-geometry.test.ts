@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Placement } from '../../src/core/image';
-import { cropNchw, detRegion, detScale, isVerticalQuad, middleColumns, overlayNchw, resizeColumns, resizeNchwArea, rotate180, uprightQuad } from '../../services/expert/pipelines/ocr';
+import { cropNchw, detRegion, detScale, isVerticalQuad, middleColumns, overlayNchw, resizeColumns, resizeNchwArea, rotate180, uprightQuad } from '../../services/expert/pipelines/ocr-geometry';
 
 const placement = (ow: number, oh: number, scale: number): Placement => ({ scaleX: scale, scaleY: scale, padX: 0, padY: 0, originalWidth: ow, originalHeight: oh, inputWidth: 640, inputHeight: 640 });
 
