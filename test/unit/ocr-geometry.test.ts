@@ -69,14 +69,15 @@ test('lines of a page on its side or upside down are ordered from the page\'s to
   assert.deepEqual(uprightQuad(first, 100, 200, false, false), first);
 });
 
-test('detection scale: the letterbox\'s, larger for elongated images within the pixel budget and 4x the long side', () => {
+test('detection scale: the letterbox\'s, larger for elongated images within the pixel budget and 8x the long side', () => {
   assert.equal(detScale(640, 640, 640, 640), 1);
   assert.equal(detScale(1280, 1280, 640, 640), 0.5);
   assert.equal(detScale(300, 200, 640, 640), 640 / 300, 'small images keep the letterbox scale');
   // A 480x2600 receipt: 0.246 -> the pixel budget, sqrt(640*640 / (480*2600)) = 0.574.
   assert.ok(Math.abs(detScale(480, 2600, 640, 640) - Math.sqrt((640 * 640) / (480 * 2600))) < 1e-12);
-  // A 3800x96 banner: capped by 4 x 640 on the long side.
-  assert.ok(Math.abs(detScale(3800, 96, 640, 640) - 2560 / 3800) < 1e-12);
+  // A 3800x96 banner: 1 (never enlarged); a 20000x40 one: capped by 8 x 640 on the long side.
+  assert.equal(detScale(3800, 96, 640, 640), 1);
+  assert.ok(Math.abs(detScale(20000, 40, 640, 640) - 5120 / 20000) < 1e-12);
   // Never enlarged beyond 1 when the letterbox itself shrinks.
   assert.equal(detScale(700, 60, 640, 640), 1);
 });

@@ -25,15 +25,15 @@ export function detRegion(p: Placement, stride: number, inputHeight: number, inp
 
 /**
  * Detection scale for an image of `width` × `height` with an input of `inputWidth` × `inputHeight`: the letterbox's,
- * raised for an elongated image up to the input's pixel count and four times its long side, but never above
+ * raised for an elongated image up to the input's pixel count and eight times its long side, but never above
  * max(1, letterbox scale) (small images are not enlarged beyond the letterbox). A 480×2600 receipt: 0.25 → 0.57
- * (18 px text 4.4 → 10 px high); a 3800×96 banner 0.17 → 0.67; a square image or one that fits: unchanged.
+ * (18 px text 4.4 → 10 px high); a 4188×74 banner 0.15 → 1; a square image or one that fits: unchanged.
  * createOcrPipeline uses it for images at least 3× longer than wide only: at 2–3× it cost spaces on test pages.
  */
 export function detScale(width: number, height: number, inputWidth: number, inputHeight: number): number {
   const letterbox = Math.min(inputWidth / width, inputHeight / height);
   const budget = Math.sqrt((inputWidth * inputHeight) / (width * height));
-  const longSide = (4 * Math.max(inputWidth, inputHeight)) / Math.max(width, height);
+  const longSide = (8 * Math.max(inputWidth, inputHeight)) / Math.max(width, height);
   return Math.max(letterbox, Math.min(budget, longSide, Math.max(1, letterbox)));
 }
 

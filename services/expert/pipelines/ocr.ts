@@ -6,7 +6,7 @@
  *   (image by image, when the entry does not batch detection: only the letterbox's content region, rounded up to
  *   the stride, goes through the det graph; the skipped padding's tokens take the values a blank letterbox gives.
  *   An elongated image (a long receipt, a banner) is detected at a larger scale, within the letterbox's pixel count
- *   and four times its long side, and its feature map is averaged back onto the letterbox's token grid)
+ *   and eight times its long side, and its feature map is averaged back onto the letterbox's token grid)
  *   boxes ─► crops from the ORIGINAL image (rotated quads sampled upright) ─► [cls graph: turn crops read as 180°]
  *         ─► rec graph, batched over every crop of the batch in width buckets ─► greedy CTC (ocr-ctc.ts)
  *         ─► lines in reading order (of the page turned right way up when most of its lines were upside down)
