@@ -3,10 +3,11 @@
  *
  *   images ─► letterbox to the registry size ─► det graph ─┬─► exposed internal map ─► features [N,T,C], pooled
  *                                                          └─► probability map ─► DB boxes (ocr-db.ts)
- *   (image by image, when the entry does not batch detection: only the letterbox's content region, rounded up to
- *   the stride, goes through the det graph; the skipped padding's tokens take the values a blank letterbox gives.
- *   An elongated image (a long receipt, a banner) is detected at a larger scale, within the letterbox's pixel count
- *   and eight times its long side, and its feature map is averaged back onto the letterbox's token grid)
+ *   (image by image on the CPU, when the entry does not batch detection: only the letterbox's content region,
+ *   rounded up to the stride, goes through the det graph; the skipped padding's tokens take the values a blank
+ *   letterbox gives. An elongated image (a long receipt, a banner) is detected at a larger scale, within the
+ *   letterbox's pixel count and eight times its long side, and its feature map is averaged onto the letterbox's
+ *   token grid)
  *   boxes ─► crops from the ORIGINAL image (rotated quads sampled upright) ─► [cls graph: turn crops read as 180°]
  *         ─► rec graph, batched over every crop of the batch in width buckets ─► greedy CTC (ocr-ctc.ts)
  *         ─► lines in reading order (of the page turned right way up when most of its lines were upside down)
@@ -354,10 +355,12 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   const gridW = probe.gridWidth;
   const gridH = tokens / gridW;
   checkDeclaredGrid(entry, gridH, gridW, channels);
-  // Image by image, detection runs on each image's content region; the feature tokens of the padding it skips are
-  // those of a letterbox with no content (the pad colour everywhere), computed once here.
+  // Image by image on the CPU, detection runs on each image's content region (or an elongated image's own larger
+  // input); the feature tokens of the padding it skips are those of a letterbox with no content (the pad colour
+  // everywhere), computed once here. WebGPU keeps the fixed letterbox: its kernels are built per input shape, and
+  // shapes that change with every image are untested on a GPU here.
   const stride = spec.width / gridW;
-  if (!entry.dynamicBatch && entry.features.layout === 'NCHW' && Number.isInteger(stride) && stride === spec.height / gridH) {
+  if (!entry.dynamicBatch && ctx.session.provider === 'cpu' && entry.features.layout === 'NCHW' && Number.isInteger(stride) && stride === spec.height / gridH) {
     const pad = spec.padValue ?? 114;
     const { pixels: padded } = await imagesToTensor([{ data: new Uint8Array(3 * spec.width * spec.height).fill(pad), width: spec.width, height: spec.height }], spec);
     blankFmap = (await detOnce(padded)).fmap;
