@@ -8,6 +8,8 @@ import { InvalidArgumentError, ResourceExhaustedError, errorMessage } from './er
 
 /** Default decode limit: 40 megapixels (a 20000×20000 PNG is refused before its pixels are decoded). */
 export const DEFAULT_MAX_PIXELS = 40_000_000;
+/** Letterbox padding grey level when the preprocess spec gives none. */
+export const DEFAULT_PAD_VALUE = 114;
 
 /** An 8-bit RGB image in row-major HWC order. */
 export interface RgbImage {
@@ -172,7 +174,7 @@ export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIX
 /** Resize an RGB image into the spec's geometry; returns the resized RGB pixels and where they sit. */
 export async function resizeRgb(img: RgbImage, spec: Pick<PreprocessSpec, 'height' | 'width' | 'resize' | 'padValue'>): Promise<{ rgb: RgbImage; placement: Placement }> {
   const input = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
-  const pad = spec.padValue ?? 114;
+  const pad = spec.padValue ?? DEFAULT_PAD_VALUE;
   // Placements refer to the full-size image, also when it was decoded smaller (img.original).
   const ow = img.original?.width ?? img.width;
   const oh = img.original?.height ?? img.height;

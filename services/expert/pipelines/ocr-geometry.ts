@@ -103,10 +103,17 @@ function bilinear(img: RgbImage, x: number, y: number, out: number[]): void {
   }
 }
 
+/** Width (longer of top and bottom edges) and height (longer of the sides) of a quad, at least 1 each. */
+function quadSize([tl, tr, br, bl]: Quad): { w: number; h: number } {
+  return {
+    w: Math.max(Math.hypot(tr[0] - tl[0], tr[1] - tl[1]), Math.hypot(br[0] - bl[0], br[1] - bl[1]), 1),
+    h: Math.max(Math.hypot(bl[0] - tl[0], bl[1] - tl[1]), Math.hypot(br[0] - tr[0], br[1] - tr[1]), 1),
+  };
+}
+
 /** A quad at least 1.5× taller than wide: vertical text, read top to bottom (PaddleOCR's get_rotate_crop_image). */
-export function isVerticalQuad([tl, tr, br, bl]: Quad): boolean {
-  const w = Math.max(Math.hypot(tr[0] - tl[0], tr[1] - tl[1]), Math.hypot(br[0] - bl[0], br[1] - bl[1]), 1);
-  const h = Math.max(Math.hypot(bl[0] - tl[0], bl[1] - tl[1]), Math.hypot(br[0] - tr[0], br[1] - tr[1]), 1);
+export function isVerticalQuad(q: Quad): boolean {
+  const { w, h } = quadSize(q);
   return h / w >= 1.5;
 }
 
@@ -138,9 +145,8 @@ export function uprightQuad(q: Quad, width: number, height: number, vertical: bo
  */
 export function sampleCrop(img: RgbImage, quad: Quad, height: number, maxWidth: number): RgbImage {
   const [tl, tr, br, bl] = quad;
-  const w = Math.max(Math.hypot(tr[0] - tl[0], tr[1] - tl[1]), Math.hypot(br[0] - bl[0], br[1] - bl[1]), 1);
-  const h = Math.max(Math.hypot(bl[0] - tl[0], bl[1] - tl[1]), Math.hypot(br[0] - tr[0], br[1] - tr[1]), 1);
-  const vertical = isVerticalQuad(quad);
+  const { w, h } = quadSize(quad);
+  const vertical = h / w >= 1.5;
   // Origin and unit axes (per source pixel) of the upright crop.
   const [o, uEnd, vEnd, cw, ch] = vertical ? [tr, br, tl, h, w] : [tl, tr, bl, w, h];
   const ux = (uEnd[0] - o[0]) / cw, uy = (uEnd[1] - o[1]) / cw;

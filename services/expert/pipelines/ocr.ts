@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, InvalidArgumentError } from '../../../src/core/errors';
-import { normaliseInto, resizeRgb, type Placement, type PreprocessSpec, type RgbImage } from '../../../src/core/image';
+import { DEFAULT_PAD_VALUE, normaliseInto, resizeRgb, type Placement, type PreprocessSpec, type RgbImage } from '../../../src/core/image';
 import { createSession, ort } from '../../../src/core/ort-session';
 import { exposedName, exposeOutputs } from '../../../src/onnx/graph-edit';
 import { roundBox, roundScore, type Box } from '../decoders/geometry';
@@ -265,7 +265,7 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     if (Math.max(ow, oh) < 3 * Math.min(ow, oh) || scale <= letterbox.scaleX * 1.05) return { region };
     const width = Math.ceil(Math.max(1, Math.round(ow * scale)) / stride) * stride;
     const height = Math.ceil(Math.max(1, Math.round(oh * scale)) / stride) * stride;
-    const { rgb, placement } = await resizeRgb(img, { width, height, resize: 'letterbox', ...(spec.padValue !== undefined ? { padValue: spec.padValue } : {}) });
+    const { rgb, placement } = await resizeRgb(img, { ...spec, width, height, resize: 'letterbox' });
     const data = new Float32Array(3 * width * height);
     normaliseInto(rgb, spec, data);
     return { region, input: { data, dims: [1, 3, height, width] }, placement };
@@ -290,8 +290,8 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
 
   /** Which images lie upside down: most of their crops read as turned by 180° (all false without a classifier). */
   async function upsideDown(crops: readonly Crop[], images: number): Promise<boolean[]> {
-    const flipped = crops.map(() => false);
-    if (!cls || !clsInput || !clsOutput) return Array.from({ length: images }, () => false);
+    const up = new Array<number>(images).fill(0), all = new Array<number>(images).fill(0);
+    if (!cls || !clsInput || !clsOutput) return up.map(() => false);
     const slot = 3 * CLS_HEIGHT * CLS_WIDTH;
     for (let start = 0; start < crops.length; start += settings.recBatchSize) {
       const group = crops.slice(start, start + settings.recBatchSize);
@@ -300,11 +300,12 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
       // of a long line only its middle (at most twice that width) is classified, so it is squeezed at most 2×.
       group.forEach((c, j) => writeRecInput(resizeColumns(middleColumns(c.rgb, 2 * CLS_WIDTH), Math.min(CLS_WIDTH, c.rgb.width)), data, j * slot, CLS_WIDTH));
       const out = floatOutput(await cls.run({ [clsInput]: new ort.Tensor('float32', data, [group.length, 3, CLS_HEIGHT, CLS_WIDTH]) }), clsOutput);
-      group.forEach((_, j) => { flipped[start + j] = (out.data[j * 2 + 1] ?? 0) >= settings.clsThresh; });
+      group.forEach((c, j) => {
+        all[c.item]! += 1;
+        if ((out.data[j * 2 + 1] ?? 0) >= settings.clsThresh) up[c.item]! += 1;
+      });
     }
-    const votes = Array.from({ length: images }, () => [0, 0]);
-    crops.forEach((c, j) => { const v = votes[c.item] as number[]; v[0]! += flipped[j] ? 1 : 0; v[1]! += 1; });
-    return votes.map(([up = 0, all = 0]) => up * 2 > all);
+    return up.map((n, i) => n * 2 > (all[i] ?? 0));
   }
 
   async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[], plans?: readonly DetPlan[]): Promise<ExpertPipelineOutput & { gridWidth: number }> {
@@ -361,7 +362,7 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   // shapes that change with every image are untested on a GPU here.
   const stride = spec.width / gridW;
   if (!entry.dynamicBatch && ctx.session.provider === 'cpu' && entry.features.layout === 'NCHW' && Number.isInteger(stride) && stride === spec.height / gridH) {
-    const pad = spec.padValue ?? 114;
+    const pad = spec.padValue ?? DEFAULT_PAD_VALUE;
     const { pixels: padded } = await imagesToTensor([{ data: new Uint8Array(3 * spec.width * spec.height).fill(pad), width: spec.width, height: spec.height }], spec);
     blankFmap = (await detOnce(padded)).fmap;
   }
