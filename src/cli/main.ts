@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /** `mova`: the command line every issue builds on (see DESIGN.md, "Command line"). */
-import { ConfigError, errorMessage, MovaError } from '../core/errors';
+import { ConfigError, MovaError } from '../core/errors';
 import { reexecWithMemoryTuning, stopWithReexecParent, tuneGarbageCollector } from '../core/memory-tuning';
 import { UsageError } from './args';
+import { describeCliError } from './errors';
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
   up: { summary: 'up [--config FILE] [--no-redis] [--port N] [--any-ports] [--no-metrics]: start the whole cluster locally; prints one ready JSON line', run: async () => (await import('./up.js')).upCommand },
@@ -51,7 +52,7 @@ if (!(tuned && reexecWithMemoryTuning())) {
   main(process.argv.slice(2)).catch((err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`mova: ${err.message}\n`);
     else if (err instanceof ConfigError || err instanceof MovaError) process.stderr.write(`mova: ${err.message}\n`);
-    else process.stderr.write(`mova: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}\n`);
+    else process.stderr.write(`mova: ${describeCliError(err)}\n`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   });
 }

@@ -24,3 +24,14 @@ test('mova <command> --help prints that command\'s usage and exits 0; a bad opti
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown command "frobnicate"/);
 });
+
+test('a failed command prints one line: the gRPC status by name with its details, or the file it could not read', () => {
+  const missing = mova('infer', '--image', '/nonexistent/cat.png', '--instruction', 'what is this?');
+  assert.equal(missing.status, 1);
+  assert.equal(missing.stderr.trim(), 'mova: cannot read /nonexistent/cat.png: no such file or directory');
+  // Nothing listens on this port: UNAVAILABLE, named, with the hint; no stack trace.
+  const down = mova('infer', '--image', path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images', 'chelsea.png'), '--instruction', 'what is this?', '--gateway', '127.0.0.1:1', '--deadline-ms', '3000');
+  assert.equal(down.status, 1);
+  assert.match(down.stderr, /^mova: (UNAVAILABLE|DEADLINE_EXCEEDED): .*\n$/);
+  assert.doesNotMatch(down.stderr, /\n\s+at /);
+});
