@@ -70,7 +70,6 @@ export async function start(options: GatewayOptions = {}): Promise<RunningGatewa
       base,
       experts,
       slots,
-      slotShapes: new Map(desc.slots.map((s) => [s.name, [(s.grid[0] ?? 1) * (s.grid[1] ?? 1), s.width] as const])),
       domains: new Map(reg.experts.map((e) => [e.name, e.domains])),
       router,
       fusion,

@@ -15,7 +15,7 @@ import type { Float32Tensor } from '../services/expert/pipeline';
 import { concatBatch } from '../services/expert/pipelines/tokens';
 import type { ExpertBatchResult, ExpertClient, FusionClient, RouteDecision, RouterClient } from './ports';
 import type { ExpertOutcome, GatewayRequest, GatewayResult, ScoredExpert } from './request';
-import { gatherRows, scatterRows } from './tensors';
+import { gatherRows } from './tensors';
 import { float32ToHalf } from '../src/core/fp16';
 
 export interface OrchestratorDeps {
@@ -23,8 +23,6 @@ export interface OrchestratorDeps {
   /** Routable experts by name; `slots` gives their fusion slot order. */
   experts: ReadonlyMap<string, ExpertClient>;
   slots: readonly string[];
-  /** Token geometry per slot ([T, C]) so absent experts can be zero-filled. */
-  slotShapes: ReadonlyMap<string, readonly [number, number]>;
   domains: ReadonlyMap<string, readonly string[]>;
   router: RouterClient;
   fusion: FusionClient;
@@ -212,12 +210,12 @@ export class Orchestrator {
     let fusionMs = 0;
     if (m > 0) {
       const mask = new Float32Array(m * E);
+      // Only the rows of the requests that have a slot's tokens travel (ascending: groups and fuseRows follow k).
       const slotTensors = this.d.slots.map((name, j) => {
         const got = expertFeatures.get(name);
-        const targets = (got?.rows ?? []).map((k) => fusedIndex[k]!);
-        targets.forEach((i) => (mask[i * E + j] = 1));
-        const shape = this.d.slotShapes.get(name) ?? [1, 1];
-        return scatterRows(got?.features, targets, m, shape);
+        const rows = (got?.rows ?? []).map((k) => fusedIndex[k]!);
+        rows.forEach((i) => (mask[i * E + j] = 1));
+        return { rows, tokens: got?.features ?? { data: new Float32Array(0), dims: [0] } };
       });
       const baseTokens = concatBatch(fuseRows.map((k) => bases[k]!.features));
       const context = concatBatch(fuseRows.map((k) => {

@@ -48,8 +48,11 @@ export interface RouterClient {
 export interface FuseInput {
   /** [N,T,Cb] */
   base: Float32Tensor;
-  /** One per expert slot, in slot order: [N,Tj,Cj] (zeros where the request has no features from it). */
-  experts: Float32Tensor[];
+  /**
+   * One per expert slot, in slot order: the tokens [rows.length, Tj, Cj] of the requests listed in `rows` (strictly
+   * ascending batch indices; every other row of the slot is zeros). Empty `rows`: no request has tokens from it.
+   */
+  experts: { rows: number[]; tokens: Float32Tensor }[];
   /** [N,E]: 1 when slot j is chosen and succeeded for request i. */
   mask: Float32Tensor;
   /** [N,Dctx] */

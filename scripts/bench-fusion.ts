@@ -90,6 +90,24 @@ function wire(name: string, shape: number[], data: Float32Array): { name: string
   return { name, datatype: 'FP32', shape, raw: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/**
+ * The request as the gateway sends it: a slot's tokens only for the rows that chose it (`rows`), a slot nobody
+ * chose left out. The service fills the other rows with zeros, so its graph sees the dense request's inputs.
+ */
+function chosenRowsRequest(c: AdapterConfig, batch: number, x: Inputs, dense: FuseRequest): FuseRequest {
+  const E = c.maxExperts;
+  const experts = c.experts.flatMap((e, j) => {
+    const rows = Array.from({ length: batch }, (_, i) => i).filter((i) => x.mask[i * E + j] === 1);
+    if (rows.length === 0) return [];
+    if (rows.length === batch) return [dense.experts?.[j] as NonNullable<FuseRequest['experts']>[number]];
+    const per = e.tokens * e.width;
+    const data = new Float32Array(rows.length * per);
+    rows.forEach((i, r) => data.set((x.experts[j] as Float32Array).subarray(i * per, (i + 1) * per), r * per));
+    return [{ ...wire(FUSION_IO.expert(j), [rows.length, e.tokens, e.width], data), rows }];
+  });
+  return { ...dense, experts };
+}
+
 interface Row {
   chosen: number;
   batch: number;
@@ -98,6 +116,12 @@ interface Row {
   /** Median graph time the service reported. */
   serviceGraphMs: number;
   overhead: number;
+  /** The same through the service, sending each slot's chosen rows only (as the gateway does). */
+  chosenRowsServiceMs: number;
+  chosenRowsOverhead: number;
+  /** Megabytes of tensors on the wire per call: dense, chosen rows only. */
+  denseMB: number;
+  chosenRowsMB: number;
   inProcessRowsPerS: number;
   serviceRowsPerS: number;
   /** Service throughput with PIPELINE calls in flight (decode/encode overlap the graph). */
@@ -164,8 +188,13 @@ async function main(): Promise<void> {
             resolve();
           });
         });
+        const sparse = chosenRowsRequest(c, batch, x, request);
+        const runRemoteSparse = (): Promise<void> => new Promise<void>((resolve, reject) => {
+          client.Fuse(sparse, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
+        });
+        const megabytes = (r: FuseRequest): number => round([r.base, r.mask, r.context, ...(r.experts ?? [])].reduce((sum, t) => sum + ((t?.raw as Buffer | undefined)?.byteLength ?? 0), 0) / 1e6, 2);
         // In-process and service calls alternate one by one, so drifting load hits both alike.
-        const [local = [], remote = []] = await timeAlternating(iterations, [runLocal, runRemote]);
+        const [local = [], remote = [], remoteSparse = []] = await timeAlternating(iterations, [runLocal, runRemote, runRemoteSparse]);
         const fuse = (): Promise<void> => new Promise<void>((resolve, reject) => {
           client.Fuse(request, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
         });
@@ -177,14 +206,17 @@ async function main(): Promise<void> {
         const pipelinedMs = performance.now() - t0;
         const l = median(local);
         const r = median(remote);
+        const rs = median(remoteSparse);
         rows.push({
           chosen: k, batch,
           inProcessMs: round(l), serviceMs: round(r), serviceGraphMs: round(median(graphMs.slice(3))),
           overhead: round((r - l) / l, 3),
+          chosenRowsServiceMs: round(rs), chosenRowsOverhead: round((rs - l) / l, 3),
+          denseMB: megabytes(request), chosenRowsMB: megabytes(sparse),
           inProcessRowsPerS: round((batch * 1000) / l, 1), serviceRowsPerS: round((batch * 1000) / r, 1),
           servicePipelinedRowsPerS: round((iterations * batch * 1000) / pipelinedMs, 1),
         });
-        process.stderr.write(`chosen ${k} batch ${batch}: in-process ${l.toFixed(2)} ms, service ${r.toFixed(2)} ms\n`);
+        process.stderr.write(`chosen ${k} batch ${batch}: in-process ${l.toFixed(2)} ms, service ${r.toFixed(2)} ms, chosen rows only ${rs.toFixed(2)} ms\n`);
       }
     }
   } finally {
@@ -195,15 +227,17 @@ async function main(): Promise<void> {
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() };
   const adapter = { baseGrid: c.baseGrid, baseWidth: c.baseWidth, slots: c.experts.map((e) => ({ name: e.name, grid: e.grid, width: e.width })), D: c.adapterWidth, heads: c.heads, L: c.blocks, K: c.topK, Dout: c.outputWidth, geometrySource: source };
   const table = [
-    `| chosen | batch | in-process ms | service ms | service graph ms | overhead | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} | ${x.serviceGraphMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
+    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
   const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating one by one; memory settings of src/core/memory-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads in process; the service a separate \`mova serve fusion\` process (one worker, its default intra-op threads: min(4, CPUs)).\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
     `D ${c.adapterWidth}, ${c.heads} heads, L ${c.blocks}, K ${c.topK}, Dout ${c.outputWidth} (geometry: ${source}). "chosen" = experts chosen per request (sets rotate across the batch); ` +
     `the graph computes every slot, so cost is flat in "chosen" by design. Overhead = service median / in-process median − 1 ` +
-    `(client encode, loopback gRPC, validation, worker hand-off, reply).\n\n${table}\n`;
+    `(client encode, loopback gRPC, validation, worker hand-off, reply). "Dense": every slot's tokens for every row (unchosen rows included); ` +
+    `"chosen rows only": each slot's tokens only for the rows that chose it (FusionTensor.rows; a slot nobody chose left out), as the gateway sends them — ` +
+    `the service fills the rest with zeros, so the graph runs on the same inputs. The rows/s columns are for dense calls.\n\n${table}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, 'fusion.json'), `${JSON.stringify({ machine, iterations, threads, adapter, rows }, null, 2)}\n`);
   writeFileSync(path.join(values.out, 'fusion.md'), md);

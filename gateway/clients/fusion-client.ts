@@ -37,16 +37,16 @@ export class GrpcFusionClient implements FusionClient {
   }
 
   async fuse(input: FuseInput, opts: CallOptions): Promise<FuseOutput> {
-    // Slots no request chose stay off the wire (the server treats an absent slot as zeros).
-    const E = input.mask.dims[1] ?? 0;
-    const n = input.mask.dims[0] ?? 0;
-    const used = input.experts.map((_, j) => {
-      for (let i = 0; i < n; i++) if (input.mask.data[i * E + j] === 1) return true;
-      return false;
-    });
+    // Slots no request has tokens from stay off the wire (the server treats an absent slot as zeros); of the others
+    // only the rows that have tokens travel, listed in `rows` (all rows: a plain dense tensor).
+    const n = input.base.dims[0] ?? 0;
     const req: FuseRequest = {
       base: wire('base', input.base),
-      experts: input.experts.flatMap((t, j) => (used[j] ? [wire(`expert_${j}`, t)] : [])),
+      experts: input.experts.flatMap(({ rows, tokens }, j) => {
+        if (rows.length === 0) return [];
+        const t = wire(`expert_${j}`, tokens);
+        return [rows.length === n ? t : { ...t, rows }];
+      }),
       mask: wire('mask', input.mask),
       context: wire('context', input.context),
       fused_datatype: 'FP32',

@@ -70,6 +70,21 @@ function floatInput(t: FusionTensor__Output | null | undefined, what: string, ex
   return data;
 }
 
+/** A slot's tokens sent for some rows only (`rows`, strictly ascending, each < n): decoded, then placed in a zero [n, Tj, Cj]. */
+function sparseExpertInput(t: FusionTensor__Output, what: string, n: number, slot: { tokens: number; width: number }, meaning: string): Float32Array {
+  const rows = t.rows;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as number;
+    if (r >= n) throw new InvalidArgumentError(`${what}: rows[${i}] = ${r} is not a row of the batch (N = ${n})`);
+    if (i > 0 && r <= (rows[i - 1] as number)) throw new InvalidArgumentError(`${what}: rows must be strictly ascending, got ${r} after ${rows[i - 1]}`);
+  }
+  const sent = floatInput(t, what, [rows.length, slot.tokens, slot.width], `${meaning}, one row per entry of rows`);
+  const per = slot.tokens * slot.width;
+  const out = new Float32Array(n * per);
+  rows.forEach((r, i) => out.set(sent.subarray(i * per, (i + 1) * per), r * per));
+  return out;
+}
+
 /** Slot index addressed by a tensor name: `expert_<j>` or the slot's name. */
 function slotOf(name: string, c: AdapterConfig): number {
   const byName = c.experts.findIndex((e) => e.name === name);
@@ -89,6 +104,9 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
     throw new InvalidArgumentError(`base: expected shape [N, ${c.tokens}, ${c.baseWidth}] with N ≥ 1, got ${fmt(baseShape)}`);
   }
   const [Hb, Wb] = c.baseGrid;
+  for (const [what, t] of [['base', req.base], ['mask', req.mask], ['context', req.context]] as const) {
+    if (t && t.rows.length > 0) throw new InvalidArgumentError(`${what}: rows is only for expert slots (${what} has one row per request)`);
+  }
   const base = floatInput(req.base, 'base', [n, c.tokens, c.baseWidth], `${Hb}×${Wb} base grid, width ${c.baseWidth}`);
   const mask = floatInput(req.mask, 'mask', [n, E], `one column per expert slot, E = ${E}`);
   for (let i = 0; i < mask.length; i++) {
@@ -96,19 +114,30 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
   }
   const context = floatInput(req.context, 'context', [n, c.contextWidth], `context width ${c.contextWidth}`);
   const experts: (Float32Array | null)[] = Array.from({ length: E }, () => null);
+  // Per slot, the rows whose tokens were sent: all of them (dense), some (`rows`), or none (slot left out).
+  const sentRows: (ReadonlySet<number> | 'all' | null)[] = Array.from({ length: E }, () => null);
   req.experts.forEach((t, k) => {
     const j = slotOf(t.name, c);
     const slot = c.experts[j];
     if (!slot) throw new InvalidArgumentError(`experts[${k}]: no slot ${j}`);
     const what = `experts[${k}] ("${t.name}", slot ${j})`;
     if (experts[j]) throw new InvalidArgumentError(`${what}: slot ${j} sent twice`);
-    experts[j] = floatInput(t, what, [n, slot.tokens, slot.width], `${slot.grid[0]}×${slot.grid[1]} grid of "${slot.name}", width ${slot.width}`);
+    const meaning = `${slot.grid[0]}×${slot.grid[1]} grid of "${slot.name}", width ${slot.width}`;
+    if (t.rows.length > 0) {
+      experts[j] = sparseExpertInput(t, what, n, slot, meaning);
+      sentRows[j] = new Set(t.rows);
+    } else {
+      experts[j] = floatInput(t, what, [n, slot.tokens, slot.width], meaning);
+      sentRows[j] = 'all';
+    }
   });
   for (let j = 0; j < E; j++) {
-    if (experts[j]) continue;
+    const sent = sentRows[j];
+    if (sent === 'all') continue;
     for (let i = 0; i < n; i++) {
-      if (mask[i * E + j] === 1) {
-        throw new InvalidArgumentError(`mask chooses slot ${j} ("${c.experts[j]?.name}") for request ${i}, but no tokens were sent for that slot`);
+      if (mask[i * E + j] === 1 && !sent?.has(i)) {
+        const missing = sent ? `its row is not in rows` : 'no tokens were sent for that slot';
+        throw new InvalidArgumentError(`mask chooses slot ${j} ("${c.experts[j]?.name}") for request ${i}, but ${missing}`);
       }
     }
   }

@@ -143,9 +143,10 @@ export function decodeTensor(
     if (raw.byteOffset % info.bytes === 0) {
       return { name: meta.name, datatype: meta.datatype, shape, data: info.view(raw.buffer as ArrayBuffer, raw.byteOffset, count) };
     }
-    const copy = new ArrayBuffer(expected);
-    new Uint8Array(copy).set(raw);
-    return { name: meta.name, datatype: meta.datatype, shape, data: info.view(copy, 0, count) };
+    // Uninitialised (every byte is written next): for a multi-MB tensor, zero-filling first costs as much as the copy.
+    const copy = Buffer.allocUnsafeSlow(expected);
+    copy.set(raw);
+    return { name: meta.name, datatype: meta.datatype, shape, data: info.view(copy.buffer, copy.byteOffset, count) };
   }
   const data = fromTypedContents(meta.datatype, contents ?? {}, count, what);
   return { name: meta.name, datatype: meta.datatype, shape, data };

@@ -166,6 +166,27 @@ describe('fusion service over gRPC', () => {
     }
   });
 
+  it('an expert slot may carry only the rows that chose it (`rows`): same result as the dense tensor, FP32 and FP16', async () => {
+    const masks = [[1, 0, 0], [0, 1, 1], [1, 0, 1], [0, 0, 0], [0, 1, 0]];
+    for (const dt of ['FP32', 'FP16'] as const) {
+      const reqs = masks.map((m) => randomReq(rand, m));
+      const dense = fuseRequest(reqs, { dt });
+      const sparse: FuseRequest = {
+        ...dense,
+        experts: config.experts.map((e, j) => {
+          const rows = masks.flatMap((m, i) => (m[j] === 1 ? [i] : []));
+          return { ...tensor(`expert_${j}`, [rows.length, e.tokens, e.width], cat(rows.map((i) => reqs[i]!.experts[j] as Float32Array)), dt), rows };
+        }),
+      };
+      // One after the other, so each runs as its own batch of the same size (bit-for-bit comparable).
+      const a = await call<FuseResponse__Output>(client, 'Fuse', dense);
+      const b = await call<FuseResponse__Output>(client, 'Fuse', sparse);
+      assert.deepEqual(floats(b.fused), floats(a.fused), `${dt}: fused tokens differ`);
+      assert.deepEqual(floats(b.gates), floats(a.gates), `${dt}: gates differ`);
+      checkAgainstReference(b, reqs, dt === 'FP32' ? 1e-4 : 2e-3, dt === 'FP32' ? undefined : (x) => halfToFloat32(float32ToHalf(x)));
+    }
+  });
+
   it('merges concurrent calls into one run; each still gets its own rows', async () => {
     const calls = Array.from({ length: 6 }, (_, k) => [0, 1, 2].map((j) => ((k >> j) & 1)));
     const reqs = calls.map((m) => [randomReq(rand, m)]);
@@ -199,6 +220,12 @@ describe('fusion service over gRPC', () => {
     await expectInvalid(client, patch({ experts: [e[0]!, e[1]!, { ...e[2]!, name: 'sam' }] }), /unknown slot "sam" \(slots: expert_0\/ocr, expert_1\/faces, expert_2\/objects\)/);
     await expectInvalid(client, patch({ experts: [e[0]!, e[1]!, { ...e[1]!, name: 'faces' }] }), /slot 1 sent twice/);
     await expectInvalid(client, patch({ experts: [e[0]!, e[1]!] }), /mask chooses slot 2 \("objects"\) for request 0, but no tokens were sent/);
+    const ocrRow = (rows: number[], shape = [rows.length, 16, 10]): FusionTensor => ({ ...tensor('expert_0', shape, new Float32Array(shape.reduce((a, b) => a * b, 1))), rows });
+    await expectInvalid(client, patch({ experts: [ocrRow([1]), e[1]!, e[2]!] }), /mask chooses slot 0 \("ocr"\) for request 0, but its row is not in rows/);
+    await expectInvalid(client, patch({ experts: [ocrRow([0, 2]), e[1]!, e[2]!] }), /^experts\[0\] \("expert_0", slot 0\): rows\[1\] = 2 is not a row of the batch \(N = 2\)$/);
+    await expectInvalid(client, patch({ experts: [ocrRow([1, 0]), e[1]!, e[2]!] }), /rows must be strictly ascending, got 0 after 1/);
+    await expectInvalid(client, patch({ experts: [ocrRow([0], [2, 16, 10]), e[1]!, e[2]!] }), /experts\[0\] \("expert_0", slot 0\): expected shape \[1, 16, 10\] \(4×4 grid of "ocr", width 10, one row per entry of rows\), got \[2, 16, 10\]/);
+    await expectInvalid(client, patch({ base: { ...good.base!, rows: [0, 1] } }), /^base: rows is only for expert slots/);
     await expectInvalid(client, patch({ context: null }), /^context is required/);
     await expectInvalid(client, patch({ fused_datatype: 'INT8' }), /fused_datatype must be "FP32" or "FP16", got "INT8"/);
     const nine = Array.from({ length: 9 }, () => randomReq(rand, [0, 0, 0]));

@@ -10,7 +10,8 @@ export interface FuseRequest {
   /**
    * Expert tokens, one tensor per slot, each [N, Tj, Cj] on that slot's own grid (resized inside the adapter).
    * A slot no request in the batch chose may be left out (it is treated as zeros); rows of a request that did not
-   * choose a slot are ignored (send zeros).
+   * choose a slot are ignored. To send only the rows of the requests that chose a slot, list them in `rows`
+   * (the tensor is then [rows, Tj, Cj]; the other rows are zeros).
    */
   'experts'?: (_mova_v1_FusionTensor)[];
   /**
@@ -35,7 +36,8 @@ export interface FuseRequest__Output {
   /**
    * Expert tokens, one tensor per slot, each [N, Tj, Cj] on that slot's own grid (resized inside the adapter).
    * A slot no request in the batch chose may be left out (it is treated as zeros); rows of a request that did not
-   * choose a slot are ignored (send zeros).
+   * choose a slot are ignored. To send only the rows of the requests that chose a slot, list them in `rows`
+   * (the tensor is then [rows, Tj, Cj]; the other rows are zeros).
    */
   'experts': (_mova_v1_FusionTensor__Output)[];
   /**

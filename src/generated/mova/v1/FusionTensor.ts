@@ -23,6 +23,11 @@ export interface FusionTensor {
    * Raw element bytes; exactly product(shape) × element size (4 for FP32, 2 for FP16).
    */
   'raw'?: (Buffer | Uint8Array | string);
+  /**
+   * Expert slots in a FuseRequest only: the batch rows (request indices, strictly ascending, each < N) these tokens
+   * belong to; the shape's first dimension is then their count. Empty = all N rows, in order.
+   */
+  'rows'?: (number)[];
 }
 
 /**
@@ -46,4 +51,9 @@ export interface FusionTensor__Output {
    * Raw element bytes; exactly product(shape) × element size (4 for FP32, 2 for FP16).
    */
   'raw': (Buffer);
+  /**
+   * Expert slots in a FuseRequest only: the batch rows (request indices, strictly ascending, each < N) these tokens
+   * belong to; the shape's first dimension is then their count. Empty = all N rows, in order.
+   */
+  'rows': (number)[];
 }
