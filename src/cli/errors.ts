@@ -33,12 +33,16 @@ const SYSTEM_REASONS: Record<string, string> = {
   EMFILE: 'too many open files',
 };
 
-/** The message `mova` prints for a failed command (without the `mova: ` prefix). */
-export function describeCliError(err: unknown): string {
+/** Commands that call a running gateway: an UNAVAILABLE from them gets the hint. */
+const GATEWAY_CLIENTS = new Set(['infer', 'loadtest']);
+
+/** The message `mova` prints when `command` failed with `err` (without the `mova: ` prefix). */
+export function describeCliError(err: unknown, command = ''): string {
   if (isGrpcError(err)) {
     const name = GrpcStatus[err.code] ?? `status ${err.code}`;
     const details = err.details || 'no details';
-    const hint = err.code === GrpcStatus.UNAVAILABLE ? ' (is the cluster running? `mova up` starts it; --gateway or MOVA_GATEWAY names another address)' : '';
+    const unreachable = err.code === GrpcStatus.UNAVAILABLE && GATEWAY_CLIENTS.has(command);
+    const hint = unreachable ? ' (is the cluster running? `mova up` starts it; --gateway or MOVA_GATEWAY names another address)' : '';
     return `${name}: ${details}${hint}`;
   }
   if (isSystemError(err) && err.path !== undefined) {

@@ -52,7 +52,7 @@ if (!(tuned && reexecWithMemoryTuning())) {
   main(process.argv.slice(2)).catch((err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`mova: ${err.message}\n`);
     else if (err instanceof ConfigError || err instanceof MovaError) process.stderr.write(`mova: ${err.message}\n`);
-    else process.stderr.write(`mova: ${describeCliError(err)}\n`);
+    else process.stderr.write(`mova: ${describeCliError(err, process.argv[2])}\n`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   });
 }
