@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { ConfigError } from '../src/core/errors';
+import { float32ToHalf } from '../src/core/fp16';
 import { channelOptions } from '../src/core/grpc-options';
 import { createSession, ort } from '../src/core/ort-session';
 import { loadProto } from '../src/core/proto';
@@ -90,6 +91,16 @@ function wire(name: string, shape: number[], data: Float32Array): { name: string
   return { name, datatype: 'FP32', shape, raw: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/** The same request with its base and expert tokens as FP16 (mask and context stay FP32). */
+function fp16Tokens(r: FuseRequest): FuseRequest {
+  const half = (t: NonNullable<FuseRequest['base']>): NonNullable<FuseRequest['base']> => {
+    const raw = t.raw as Buffer;
+    const h = float32ToHalf(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+    return { ...t, datatype: 'FP16', raw: Buffer.from(h.buffer, h.byteOffset, h.byteLength) };
+  };
+  return { ...r, base: half(r.base as NonNullable<FuseRequest['base']>), experts: (r.experts ?? []).map(half) };
+}
+
 /**
  * The request as the gateway sends it: a slot's tokens only for the rows that chose it (`rows`), a slot nobody
  * chose left out. The service fills the other rows with zeros, so its graph sees the dense request's inputs.
@@ -119,6 +130,9 @@ interface Row {
   /** The same through the service, sending each slot's chosen rows only (as the gateway does). */
   chosenRowsServiceMs: number;
   chosenRowsOverhead: number;
+  /** Chosen rows only, base and expert tokens as FP16 (the service's FP16-token graph; no conversion in JavaScript). */
+  chosenRowsFp16ServiceMs: number;
+  chosenRowsFp16Overhead: number;
   /** Megabytes of tensors on the wire per call: dense, chosen rows only. */
   denseMB: number;
   chosenRowsMB: number;
@@ -192,9 +206,13 @@ async function main(): Promise<void> {
         const runRemoteSparse = (): Promise<void> => new Promise<void>((resolve, reject) => {
           client.Fuse(sparse, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
         });
+        const sparse16 = fp16Tokens(sparse);
+        const runRemoteSparse16 = (): Promise<void> => new Promise<void>((resolve, reject) => {
+          client.Fuse(sparse16, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
+        });
         const megabytes = (r: FuseRequest): number => round([r.base, r.mask, r.context, ...(r.experts ?? [])].reduce((sum, t) => sum + ((t?.raw as Buffer | undefined)?.byteLength ?? 0), 0) / 1e6, 2);
-        // In-process and service calls alternate one by one, so drifting load hits both alike.
-        const [local = [], remote = [], remoteSparse = []] = await timeAlternating(iterations, [runLocal, runRemote, runRemoteSparse]);
+        // In-process and service calls alternate (random order per round), so drifting load hits them alike.
+        const [local = [], remote = [], remoteSparse = [], remoteSparse16 = []] = await timeAlternating(iterations, [runLocal, runRemote, runRemoteSparse, runRemoteSparse16]);
         const fuse = (): Promise<void> => new Promise<void>((resolve, reject) => {
           client.Fuse(request, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
         });
@@ -207,16 +225,18 @@ async function main(): Promise<void> {
         const l = median(local);
         const r = median(remote);
         const rs = median(remoteSparse);
+        const rs16 = median(remoteSparse16);
         rows.push({
           chosen: k, batch,
           inProcessMs: round(l), serviceMs: round(r), serviceGraphMs: round(median(graphMs.slice(3))),
           overhead: round((r - l) / l, 3),
           chosenRowsServiceMs: round(rs), chosenRowsOverhead: round((rs - l) / l, 3),
+          chosenRowsFp16ServiceMs: round(rs16), chosenRowsFp16Overhead: round((rs16 - l) / l, 3),
           denseMB: megabytes(request), chosenRowsMB: megabytes(sparse),
           inProcessRowsPerS: round((batch * 1000) / l, 1), serviceRowsPerS: round((batch * 1000) / r, 1),
           servicePipelinedRowsPerS: round((iterations * batch * 1000) / pipelinedMs, 1),
         });
-        process.stderr.write(`chosen ${k} batch ${batch}: in-process ${l.toFixed(2)} ms, service ${r.toFixed(2)} ms, chosen rows only ${rs.toFixed(2)} ms\n`);
+        process.stderr.write(`chosen ${k} batch ${batch}: in-process ${l.toFixed(2)} ms, service ${r.toFixed(2)} ms, chosen rows only ${rs.toFixed(2)} ms, FP16 ${rs16.toFixed(2)} ms\n`);
       }
     }
   } finally {
@@ -227,17 +247,18 @@ async function main(): Promise<void> {
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() };
   const adapter = { baseGrid: c.baseGrid, baseWidth: c.baseWidth, slots: c.experts.map((e) => ({ name: e.name, grid: e.grid, width: e.width })), D: c.adapterWidth, heads: c.heads, L: c.blocks, K: c.topK, Dout: c.outputWidth, geometrySource: source };
   const table = [
-    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
+    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
-  const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating one by one; memory settings of src/core/memory-tuning.ts; ` +
+  const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating, in a random order each round; memory settings of src/core/memory-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads in process; the service a separate \`mova serve fusion\` process (one worker, its default intra-op threads: min(4, CPUs)).\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
     `D ${c.adapterWidth}, ${c.heads} heads, L ${c.blocks}, K ${c.topK}, Dout ${c.outputWidth} (geometry: ${source}). "chosen" = experts chosen per request (sets rotate across the batch); ` +
     `the graph computes every slot, so cost is flat in "chosen" by design. Overhead = service median / in-process median − 1 ` +
     `(client encode, loopback gRPC, validation, worker hand-off, reply). "Dense": every slot's tokens for every row (unchosen rows included); ` +
     `"chosen rows only": each slot's tokens only for the rows that chose it (FusionTensor.rows; a slot nobody chose left out), as the gateway sends them — ` +
-    `the service fills the rest with zeros, so the graph runs on the same inputs. The rows/s columns are for dense calls.\n\n${table}\n`;
+    `the service fills the rest with zeros, so the graph runs on the same inputs. "FP16 tokens": the same with base and expert tokens as FP16 (half the bytes), ` +
+    `which the service feeds to its FP16-token graph (cast to float32 inside; in-process stays the float32 graph on float32 inputs). The rows/s columns are for dense calls.\n\n${table}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, 'fusion.json'), `${JSON.stringify({ machine, iterations, threads, adapter, rows }, null, 2)}\n`);
   writeFileSync(path.join(values.out, 'fusion.md'), md);

@@ -7,6 +7,7 @@
  * Outputs: fused [N,T,Dout], gates [N,L,E] (the gate weights each block actually used).
  */
 import { attr, GraphBuilder } from '../../src/onnx/builder';
+import { fp16Inputs } from '../../src/onnx/graph-edit';
 import type { AdapterConfig } from './adapter-config';
 import { checkWeights, type AdapterWeights } from './weights';
 
@@ -177,8 +178,19 @@ class AdapterEmitter {
   }
 }
 
+/**
+ * Element type of the token inputs (base and expert slots) a session takes: `float16` is the same graph with those
+ * inputs taken as FP16 and cast to float32 inside it (`tokenGraph`); mask and context stay float32.
+ */
+export type TokenType = 'float32' | 'float16';
+
 /** Build the adapter graph for this config with these weights; returns ONNX model bytes. */
 export function buildAdapterGraph(c: AdapterConfig, weights: AdapterWeights): Uint8Array {
   checkWeights(c, weights);
   return new AdapterEmitter(c, weights).build();
+}
+
+/** The adapter model for `tokens`: as built, or taking FP16 base and expert tokens (exact, see fp16Inputs). */
+export function tokenGraph(model: Uint8Array, tokens: TokenType, slots: number): Uint8Array {
+  return tokens === 'float32' ? model : fp16Inputs(model, [FUSION_IO.base, ...Array.from({ length: slots }, (_, j) => FUSION_IO.expert(j))]);
 }

@@ -3,27 +3,35 @@
  * FuseJob (precise INVALID_ARGUMENT messages), and turn a job's outputs into a FuseResponse. No grpc imports.
  */
 import { InvalidArgumentError } from '../../src/core/errors';
-import { float32ToHalf } from '../../src/core/fp16';
+import { firstNonFiniteHalf, float32ToHalf, fromHalfBits, halfToFloat32 } from '../../src/core/fp16';
 import { decodeTensor, firstNonFinite, toFloat32, type NumericTensor } from '../../src/core/tensor-codec';
 import type { DescribeResponse } from '../../src/generated/mova/v1/DescribeResponse';
 import type { FuseRequest__Output } from '../../src/generated/mova/v1/FuseRequest';
 import type { FuseResponse } from '../../src/generated/mova/v1/FuseResponse';
 import type { FusionTensor, FusionTensor__Output } from '../../src/generated/mova/v1/FusionTensor';
 import type { AdapterConfig } from './adapter-config';
-import { FUSION_IO } from './adapter-graph';
+import { FUSION_IO, type TokenType } from './adapter-graph';
 
 export type WireFloat = 'FP32' | 'FP16';
 
+/** Token data (base, expert slots): float32, or the FP16 bits as sent (`tokens` says which). */
+export type TokenArray = Float32Array | Uint16Array;
+
 /**
- * One validated Fuse call: N requests, row-major float32 data. The arrays are freshly decoded and owned by the job;
- * executeFuseBatch may move them to a worker thread (they are detached afterwards).
+ * One validated Fuse call: N requests, row-major data. The arrays are freshly decoded (or views of the request) and
+ * owned by the job; executeFuseBatch may move them to a worker thread (they are detached afterwards).
  */
 export interface FuseJob {
   readonly n: number;
+  /**
+   * `float16` when the base and every expert slot were sent as FP16: their bits go to the adapter graph that takes
+   * FP16 tokens (cast to float32 inside it, exactly); otherwise every token array is float32.
+   */
+  readonly tokens: TokenType;
   /** [N, T, Cb] */
-  readonly base: Float32Array;
+  readonly base: TokenArray;
   /** Per slot: [N, Tj, Cj], or null when the call left the slot out (zeros). */
-  readonly experts: readonly (Float32Array | null)[];
+  readonly experts: readonly (TokenArray | null)[];
   /** [N, E], values 0 or 1 */
   readonly mask: Float32Array;
   /** [N, Dctx] */
@@ -55,8 +63,11 @@ function indexOf(flat: number, shape: readonly number[]): string {
   return fmt(idx);
 }
 
-/** Decode one float tensor (FP32/FP16), check its shape against `expected` (N is the batch size), reject NaN/Inf. */
-function floatInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): Float32Array {
+/**
+ * Decode one float tensor (FP32/FP16), check its shape against `expected` (N is the batch size), reject NaN/Inf.
+ * FP16 stays FP16 bits; `floatInput` converts it to float32.
+ */
+function tokenInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): TokenArray {
   if (!t) throw new InvalidArgumentError(`${what} is required (${fmt(['N', ...expected.slice(1)])}, ${meaning})`);
   if (t.datatype !== 'FP32' && t.datatype !== 'FP16') {
     throw new InvalidArgumentError(`${what}: datatype must be "FP32" or "FP16", got "${t.datatype}"`);
@@ -64,23 +75,35 @@ function floatInput(t: FusionTensor__Output | null | undefined, what: string, ex
   const shape = t.shape.map(Number);
   const ok = shape.length === expected.length && shape.every((d, i) => d === expected[i]);
   if (!ok) throw new InvalidArgumentError(`${what}: expected shape ${fmt(expected)} (${meaning}), got ${fmt(shape)}`);
-  const data = toFloat32(decodeTensor({ name: what, datatype: t.datatype, shape }, t.raw) as NumericTensor);
+  const decoded = decodeTensor({ name: what, datatype: t.datatype, shape }, t.raw) as NumericTensor;
+  if (decoded.datatype === 'FP16') {
+    const bits = decoded.data as Uint16Array;
+    const bad = firstNonFiniteHalf(bits);
+    if (bad >= 0) throw new InvalidArgumentError(`${what}: non-finite value (${fromHalfBits(bits[bad] as number)}) at ${indexOf(bad, shape)}`);
+    return bits;
+  }
+  const data = toFloat32(decoded);
   const bad = firstNonFinite(data);
   if (bad >= 0) throw new InvalidArgumentError(`${what}: non-finite value (${data[bad]}) at ${indexOf(bad, shape)}`);
   return data;
 }
 
+function floatInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): Float32Array {
+  const data = tokenInput(t, what, expected, meaning);
+  return data instanceof Uint16Array ? halfToFloat32(data) : data;
+}
+
 /** A slot's tokens sent for some rows only (`rows`, strictly ascending, each < n): decoded, then placed in a zero [n, Tj, Cj]. */
-function sparseExpertInput(t: FusionTensor__Output, what: string, n: number, slot: { tokens: number; width: number }, meaning: string): Float32Array {
+function sparseExpertInput(t: FusionTensor__Output, what: string, n: number, slot: { tokens: number; width: number }, meaning: string): TokenArray {
   const rows = t.rows;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as number;
     if (r >= n) throw new InvalidArgumentError(`${what}: rows[${i}] = ${r} is not a row of the batch (N = ${n})`);
     if (i > 0 && r <= (rows[i - 1] as number)) throw new InvalidArgumentError(`${what}: rows must be strictly ascending, got ${r} after ${rows[i - 1]}`);
   }
-  const sent = floatInput(t, what, [rows.length, slot.tokens, slot.width], `${meaning}, one row per entry of rows`);
+  const sent = tokenInput(t, what, [rows.length, slot.tokens, slot.width], `${meaning}, one row per entry of rows`);
   const per = slot.tokens * slot.width;
-  const out = new Float32Array(n * per);
+  const out = sent instanceof Uint16Array ? new Uint16Array(n * per) : new Float32Array(n * per);
   rows.forEach((r, i) => out.set(sent.subarray(i * per, (i + 1) * per), r * per));
   return out;
 }
@@ -107,13 +130,13 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
   for (const [what, t] of [['base', req.base], ['mask', req.mask], ['context', req.context]] as const) {
     if (t && t.rows.length > 0) throw new InvalidArgumentError(`${what}: rows is only for expert slots (${what} has one row per request)`);
   }
-  const base = floatInput(req.base, 'base', [n, c.tokens, c.baseWidth], `${Hb}×${Wb} base grid, width ${c.baseWidth}`);
+  const base = tokenInput(req.base, 'base', [n, c.tokens, c.baseWidth], `${Hb}×${Wb} base grid, width ${c.baseWidth}`);
   const mask = floatInput(req.mask, 'mask', [n, E], `one column per expert slot, E = ${E}`);
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] !== 0 && mask[i] !== 1) throw new InvalidArgumentError(`mask: values must be 0 or 1, got ${mask[i]} at ${indexOf(i, [n, E])}`);
   }
   const context = floatInput(req.context, 'context', [n, c.contextWidth], `context width ${c.contextWidth}`);
-  const experts: (Float32Array | null)[] = Array.from({ length: E }, () => null);
+  const experts: (TokenArray | null)[] = Array.from({ length: E }, () => null);
   // Per slot, the rows whose tokens were sent: all of them (dense), some (`rows`), or none (slot left out).
   const sentRows: (ReadonlySet<number> | 'all' | null)[] = Array.from({ length: E }, () => null);
   req.experts.forEach((t, k) => {
@@ -127,7 +150,7 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
       experts[j] = sparseExpertInput(t, what, n, slot, meaning);
       sentRows[j] = new Set(t.rows);
     } else {
-      experts[j] = floatInput(t, what, [n, slot.tokens, slot.width], meaning);
+      experts[j] = tokenInput(t, what, [n, slot.tokens, slot.width], meaning);
       sentRows[j] = 'all';
     }
   });
@@ -143,7 +166,10 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
   }
   const dt = req.fused_datatype === '' ? 'FP32' : req.fused_datatype;
   if (dt !== 'FP32' && dt !== 'FP16') throw new InvalidArgumentError(`fused_datatype must be "FP32" or "FP16", got "${dt}"`);
-  return { n, base, experts, mask, context, fusedDatatype: dt };
+  // All tokens FP16: they stay FP16 (the FP16-token graph); any FP32 among them: all as float32.
+  const tokens: TokenType = [base, ...experts].every((a) => a === null || a instanceof Uint16Array) ? 'float16' : 'float32';
+  const asTokens = (a: TokenArray): TokenArray => (tokens === 'float32' && a instanceof Uint16Array ? halfToFloat32(a) : a);
+  return { n, tokens, base: asTokens(base), experts: experts.map((a) => (a === null ? null : asTokens(a))), mask, context, fusedDatatype: dt };
 }
 
 function wireTensor(name: string, shape: number[], data: Float32Array, as: WireFloat): FusionTensor {

@@ -39,24 +39,25 @@ function loadWeights(cfg: FusionServiceConfig): AdapterWeights {
 
 /** One all-zero request through every worker's session, so the first real call does not pay for the set-up. */
 async function warmUp(pool: FusionPool, c: AdapterConfig): Promise<void> {
-  const job: FuseJob = {
+  const job = (): FuseJob => ({
     n: 1,
+    tokens: 'float32',
     base: new Float32Array(c.tokens * c.baseWidth),
     experts: c.experts.map(() => null),
     mask: new Float32Array(c.maxExperts),
     context: new Float32Array(c.contextWidth),
     fusedDatatype: 'FP32',
-  };
-  await Promise.all(Array.from({ length: pool.size }, () => executeFuseBatch(pool, c, [job])));
+  });
+  await Promise.all(Array.from({ length: pool.size }, () => executeFuseBatch(pool, c, [job()])));
 }
 
 export async function start(options: FusionServiceOptions): Promise<RunningFusion> {
   const cfg = compileFusionConfig(options);
   const c = cfg.adapter;
   const log = logger('fusion');
-  const model = buildAdapterGraph(c, loadWeights(cfg));
+  const weights = loadWeights(cfg);
   const runnerOptions: FusionRunnerOptions = {
-    model,
+    model: buildAdapterGraph(c, weights),
     geometry: {
       tokens: c.tokens,
       baseWidth: c.baseWidth,

@@ -120,7 +120,11 @@ export async function timeRuns(reps: number, fn: () => Promise<unknown>, warmup 
 }
 
 /**
- * Times several paths call by call in turn (A, B, A, B, …), so drifting machine load hits every path alike.
+ * Times several paths call by call in turn, so drifting machine load hits every path alike. Each round runs them in
+ * a fresh (seeded) random order: a call pays for what the one before it left behind (the collector's debt for the
+ * buffers of an 8 MB call, cold caches), so a fixed order — or a rotation, which keeps each path's predecessor —
+ * charges one path for its neighbour every time (measured 2026-11-30, fusion batch 8: the same 8 MB request took
+ * 62% or 102% more than in process depending on the path run just before it).
  * Warm-up rounds run first until both `warmup` rounds and `warmupMs` have passed: a fresh server (and client)
  * needs tens of calls before V8 has optimised its hot paths (measured 2026-11-30: a mobilenetv2 call over gRPC
  * took ~28 ms for its first ~40 calls, ~8 ms after), and a server lives far longer than that.
@@ -130,8 +134,18 @@ export async function timeAlternating(reps: number, fns: readonly (() => Promise
   const start = performance.now();
   for (let i = 0; i < warmup || (performance.now() - start < warmupMs && i < 500); i++) for (const fn of fns) await fn();
   const out = fns.map((): number[] => []);
+  let seed = 0x9e3779b9;
+  const random = (): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const order = fns.map((_, k) => k);
   for (let i = 0; i < reps; i++) {
-    for (let k = 0; k < fns.length; k++) {
+    for (let j = order.length - 1; j > 0; j--) {
+      const r = Math.floor(random() * (j + 1));
+      [order[j], order[r]] = [order[r] as number, order[j] as number];
+    }
+    for (const k of order) {
       const t0 = performance.now();
       await fns[k]!();
       out[k]!.push(performance.now() - t0);

@@ -77,6 +77,7 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
       const mask = new Float32Array(c.maxExperts);
       const req: FusionRunRequest = {
         n: 1,
+        tokens: 'float32',
         base: b.features.data,
         experts: c.experts.map((e, j) => {
           const f = features.get(e.name);

@@ -109,7 +109,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
           const remote = input === 'pixel_values'
             ? () => infer({ model_name: name, inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: pixels.dims }], raw_input_contents: [raw] })
             : () => infer({ model_name: name, inputs: [{ name: 'image', datatype: 'BYTES', shape: [batch] }], raw_input_contents: [encodeBytesElements(images)] });
-          // In-process and server calls alternate one by one, so drifting load hits both paths alike.
+          // In-process and server calls alternate (random order per round), so drifting load hits both paths alike.
           const [local = [], server = []] = await timeAlternating(o.iterations, [inProcess, remote]);
           const l = median(local);
           const r = median(server);
@@ -153,7 +153,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
     name: o.name ?? (o.provider ? `expert-${o.provider}` : 'expert'),
     title: `Expert benchmark${o.provider ? ` (${o.provider})` : ''}`,
     machine: finishMachine(m),
-    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after ≥ 3 s of warm-up calls (each batch size and input), in-process and server calls alternating one by one. The server is a separate \`mova serve expert\` process (its worker thread, the registry's intra-op threads) called over loopback gRPC. Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`image\`: the encoded JPEG (${(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process.`,
+    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after ≥ 3 s of warm-up calls (each batch size and input), in-process and server calls alternating, in a random order each round (timeAlternating). The server is a separate \`mova serve expert\` process (its worker thread, the registry's intra-op threads) called over loopback gRPC. Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`image\`: the encoded JPEG (${(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process.`,
     body: table,
     headline: checks.join('; ') || `${rows.length} rows`,
     data: { iterations: o.iterations, provider: o.provider ?? 'registry', rows },

@@ -83,3 +83,11 @@ export function halfToFloat32(src: Uint16Array): Float32Array {
   for (let i = 0; i < src.length; i++) out[i] = table[src[i]!]!;
   return new Float32Array(out.buffer);
 }
+
+/** Index of the first FP16 NaN or ±Infinity (exponent bits all ones) in `bits`, or -1. */
+export function firstNonFiniteHalf(bits: Uint16Array): number {
+  let any = 0;
+  for (let i = 0; i < bits.length; i++) any |= ((bits[i]! & 0x7c00) + 0x0400) & 0x8000;
+  if (any === 0) return -1;
+  return bits.findIndex((h) => (h & 0x7c00) === 0x7c00);
+}

@@ -1,6 +1,7 @@
 /**
  * Load-time ONNX graph edits (never shipped as edited binaries): expose internal values as graph outputs
- * (optionally dequantized), and drop initializers that are wrongly listed as graph inputs.
+ * (optionally dequantized), drop initializers that are wrongly listed as graph inputs, and take float32 inputs as
+ * FP16 (cast inside the graph).
  */
 import { onnx } from 'onnx-proto';
 import { InvalidArgumentError } from '../core/errors';
@@ -73,4 +74,30 @@ export function dropInitializerInputs(modelBytes: Uint8Array): Uint8Array {
   const before = graph.input.length;
   graph.input = graph.input.filter((i) => !inits.has(i.name));
   return graph.input.length === before ? modelBytes : onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * The model with the named float32 inputs taken as FP16 instead: each becomes a float16 input followed by a Cast to
+ * float32 that every former reader reads. FP16 → float32 is exact, so on FP16-representable values the edited model
+ * computes exactly what the original does — without converting the tensors in JavaScript first.
+ */
+export function fp16Inputs(modelBytes: Uint8Array, names: readonly string[]): Uint8Array {
+  const model = onnx.ModelProto.decode(modelBytes);
+  const graph = model.graph;
+  if (!graph) throw new InvalidArgumentError('ONNX model has no graph');
+  graph.node ??= [];
+  const casts: onnx.INodeProto[] = [];
+  for (const name of names) {
+    const input = (graph.input ?? []).find((i) => i.name === name);
+    const tensorType = input?.type?.tensorType;
+    if (!input || !tensorType) throw new InvalidArgumentError(`ONNX graph has no input named "${name}"`);
+    if (tensorType.elemType !== FLOAT) throw new InvalidArgumentError(`ONNX graph input "${name}" is not float32`);
+    tensorType.elemType = onnx.TensorProto.DataType.FLOAT16;
+    const cast = `${name}__float32`;
+    for (const n of graph.node) n.input = (n.input ?? []).map((x) => (x === name ? cast : x));
+    for (const o of graph.output ?? []) if (o.name === name) throw new InvalidArgumentError(`ONNX graph input "${name}" is also an output`);
+    casts.push(onnx.NodeProto.create({ opType: 'Cast', name: `mova_fp16_${name}`, input: [name], output: [cast], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] }));
+  }
+  graph.node = [...casts, ...graph.node];
+  return onnx.ModelProto.encode(model).finish();
 }

@@ -187,6 +187,18 @@ describe('fusion service over gRPC', () => {
     }
   });
 
+  it('FP16 tokens run through the FP16-token graph: the same numbers as FP32 tokens of the same values; a merged batch mixing both is right for each', async () => {
+    const reqs = [[1, 0, 1], [0, 1, 0], [1, 1, 1]].map((m) => randomReq(rand, m));
+    const rounded = reqs.map((r) => ({ ...r, base: halfToFloat32(float32ToHalf(r.base)), experts: r.experts.map((e) => halfToFloat32(float32ToHalf(e))) }));
+    const a = await call<FuseResponse__Output>(client, 'Fuse', fuseRequest(rounded));
+    const b = await call<FuseResponse__Output>(client, 'Fuse', { ...fuseRequest(reqs, { dt: 'FP16' }), mask: fuseRequest(reqs).mask, context: fuseRequest(reqs).context });
+    assert.deepEqual(floats(b.fused), floats(a.fused));
+    assert.deepEqual(floats(b.gates), floats(a.gates));
+    // Concurrent FP32 and FP16 calls may merge into one float32 run: each still gets its own (correct) rows.
+    const singles = reqs.map((r, k) => call<FuseResponse__Output>(client, 'Fuse', fuseRequest([k % 2 === 0 ? r : rounded[k] as Req], { dt: k % 2 === 0 ? 'FP16' : 'FP32' })));
+    (await Promise.all(singles)).forEach((res, k) => checkAgainstReference(res, [rounded[k] as Req], 1e-4));
+  });
+
   it('merges concurrent calls into one run; each still gets its own rows', async () => {
     const calls = Array.from({ length: 6 }, (_, k) => [0, 1, 2].map((j) => ((k >> j) & 1)));
     const reqs = calls.map((m) => [randomReq(rand, m)]);

@@ -22,7 +22,8 @@ import {
   toGrpcStatus,
 } from '../../src/core/errors';
 import { PROJECT_ROOT } from '../../src/core/registry';
-import { dropInitializerInputs, exposeOutputs, exposedName } from '../../src/onnx/graph-edit';
+import { GraphBuilder } from '../../src/onnx/builder';
+import { dropInitializerInputs, exposeOutputs, exposedName, fp16Inputs } from '../../src/onnx/graph-edit';
 
 const MODELS = process.env.MOVA_MODELS_DIR ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'models');
 const MOBILENET = path.join(MODELS, 'mobilenetv2-12-int8.onnx');
@@ -137,6 +138,30 @@ function graphOf(bytes: Uint8Array): onnx.GraphProto {
   assert.ok(g);
   return g as onnx.GraphProto;
 }
+
+describe('fp16Inputs', () => {
+  // y = x·2 + x (x read by two nodes), plus an int64 input.
+  const g = new GraphBuilder('t');
+  const x = g.input('x', 'float32', ['N', 3]);
+  g.input('k', 'int64', [1]);
+  g.output(g.op('Add', [g.op('Mul', [x, g.floatInit('two', Float32Array.of(2, 2, 2), [3])]), x], {}, 'y'), 'float32', ['N', 3]);
+  const bytes = g.toBytes();
+
+  it('takes a float32 input as FP16, cast inside the graph for every reader', async () => {
+    const session = await ort.InferenceSession.create(fp16Inputs(bytes, ['x']), { intraOpNumThreads: 1 });
+    try {
+      const out = await session.run({ x: new ort.Tensor('float16', Uint16Array.of(0x3c00, 0xc000, 0x3800), [1, 3]), k: new ort.Tensor('int64', BigInt64Array.of(1n), [1]) });
+      assert.deepEqual(Array.from(out.y?.data as Float32Array), [3, -6, 1.5]);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('names an unknown or non-float input', () => {
+    assert.throws(() => fp16Inputs(bytes, ['z']), /no input named "z"/);
+    assert.throws(() => fp16Inputs(bytes, ['k']), /input "k" is not float32/);
+  });
+});
 
 describe('graph-edit', { skip: !haveModels && `models not found in ${MODELS}` }, () => {
   it('exposeOutputs adds 627 and the dequantized 464_quantized to mobilenetv2-12-int8, and onnxruntime runs it', async () => {

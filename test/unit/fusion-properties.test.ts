@@ -5,8 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import * as ort from 'onnxruntime-node';
+import { float32ToHalf, halfToFloat32 } from '../../src/core/fp16';
+import { buildAdapterGraph, FUSION_IO, tokenGraph } from '../../services/fusion/adapter-graph';
 import { referenceFuse } from '../../services/fusion/reference';
-import { fixture, mulberry32, randomArray, randomRequest, relError, runBatch, type Request } from './fusion-kit';
+import { createSession, fixture, mulberry32, randomArray, randomRequest, relError, runBatch, type Request } from './fusion-kit';
 
 const SEED = Number(process.env.FUSION_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -69,6 +72,33 @@ describe('fusion properties', () => {
       const after = await runBatch(f, perturbed);
       assert.deepEqual(after.fused, before.fused, `${poison}: fused changed`);
       assert.deepEqual(after.gates, before.gates, `${poison}: gates changed`);
+    }
+  });
+
+  it('the FP16-token graph equals the float32 graph bit for bit on the same (FP16-representable) tokens', async () => {
+    for (const shape of ['fourExperts', 'oneExpert', 'threeExpertsAllKept'] as const) {
+      const f = await fixture(shape);
+      const c = f.config;
+      const half = await createSession(tokenGraph(buildAdapterGraph(c, f.weights), 'float16', c.maxExperts));
+      const rand = mulberry32(SEED + 11);
+      const N = 4;
+      const reqs = Array.from({ length: N }, () => randomRequest(c, rand));
+      const cat = (parts: Float32Array[]): Float32Array => Float32Array.from(parts.flatMap((p) => Array.from(p)));
+      const base16 = float32ToHalf(cat(reqs.map((r) => r.base)));
+      const experts16 = c.experts.map((_, j) => float32ToHalf(cat(reqs.map((r) => r.experts[j] as Float32Array))));
+      const mask = new ort.Tensor('float32', Float32Array.from(reqs.flatMap((r) => r.mask)), [N, c.maxExperts]);
+      const context = new ort.Tensor('float32', cat(reqs.map((r) => r.context)), [N, c.contextWidth]);
+      const feeds32: Record<string, ort.Tensor> = { [FUSION_IO.base]: new ort.Tensor('float32', halfToFloat32(base16), [N, c.tokens, c.baseWidth]), [FUSION_IO.mask]: mask, [FUSION_IO.context]: context };
+      const feeds16: Record<string, ort.Tensor> = { [FUSION_IO.base]: new ort.Tensor('float16', base16, [N, c.tokens, c.baseWidth]), [FUSION_IO.mask]: mask, [FUSION_IO.context]: context };
+      c.experts.forEach((e, j) => {
+        feeds32[FUSION_IO.expert(j)] = new ort.Tensor('float32', halfToFloat32(experts16[j] as Uint16Array), [N, e.tokens, e.width]);
+        feeds16[FUSION_IO.expert(j)] = new ort.Tensor('float16', experts16[j] as Uint16Array, [N, e.tokens, e.width]);
+      });
+      const [a, b] = [await f.session.run(feeds32), await half.run(feeds16)];
+      for (const name of [FUSION_IO.fused, FUSION_IO.gates]) {
+        assert.deepEqual(Array.from(b[name]?.data as Float32Array), Array.from(a[name]?.data as Float32Array), `${shape}: ${name} differs`);
+      }
+      await half.release();
     }
   });
 

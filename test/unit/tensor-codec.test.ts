@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InvalidArgumentError } from '../../src/core/errors';
-import { float32ToHalf, fromHalfBits, halfToFloat32, toHalfBits } from '../../src/core/fp16';
+import { firstNonFiniteHalf, float32ToHalf, fromHalfBits, halfToFloat32, toHalfBits } from '../../src/core/fp16';
 import {
   DTYPES,
   MAX_ELEMENTS,
@@ -291,6 +291,17 @@ describe('float helpers', () => {
 
 describe('fp16', () => {
   const bits = (x: number): string => `0x${toHalfBits(x).toString(16).padStart(4, '0')}`;
+
+  it('finds the first FP16 NaN or ±Infinity, and nothing among finite halves (65504, subnormals, -0)', () => {
+    const finite = Uint16Array.of(0x0000, 0x8000, 0x0001, 0x03ff, 0x7bff, 0xfbff, 0x3c00);
+    assert.equal(firstNonFiniteHalf(finite), -1);
+    for (const bad of [0x7c00, 0xfc00, 0x7e00, 0xfe01, 0x7c01]) {
+      const a = new Uint16Array(1000).fill(0x3c00);
+      a[613] = bad;
+      a[900] = 0x7c00;
+      assert.equal(firstNonFiniteHalf(a), 613, `0x${bad.toString(16)}`);
+    }
+  });
 
   it('encodes known values', () => {
     const cases: [number, number][] = [

@@ -12,7 +12,8 @@ export interface FusionTensor {
    */
   'name'?: (string);
   /**
-   * Element type: "FP32" or "FP16" (IEEE 754 half).
+   * Element type: "FP32" or "FP16" (IEEE 754 half). A call whose base and expert tokens are all FP16 runs them
+   * without conversion (exactly as FP32 tokens of the same values).
    */
   'datatype'?: (string);
   /**
@@ -40,7 +41,8 @@ export interface FusionTensor__Output {
    */
   'name': (string);
   /**
-   * Element type: "FP32" or "FP16" (IEEE 754 half).
+   * Element type: "FP32" or "FP16" (IEEE 754 half). A call whose base and expert tokens are all FP16 runs them
+   * without conversion (exactly as FP32 tokens of the same values).
    */
   'datatype': (string);
   /**
