@@ -248,6 +248,23 @@ describe('decodeImage', () => {
     assert.deepEqual(await probeImage(await solid(7, 5, RED).jpeg().toBuffer()), { width: 7, height: 5, format: 'jpeg' });
     await assert.rejects(probeImage(await solid(7, 5, RED).png().toBuffer(), 34), ResourceExhaustedError);
   });
+
+  it('probeImage reads PNG, JPEG (progressive too), GIF and WebP headers in JavaScript exactly as libvips does; others and unreadable headers go to libvips', async () => {
+    const made = [
+      await solid(33, 17, RED).png().toBuffer(), await solid(33, 17, RED).jpeg({ progressive: true }).toBuffer(),
+      await solid(33, 17, RED).gif().toBuffer(), await solid(33, 17, RED).webp({ lossless: true }).toBuffer(),
+      await solid(33, 17, RED).webp().toBuffer(), await solid(33, 17, RED).tiff().toBuffer(),
+    ];
+    const fixtures = ['chelsea.png', 'dog.jpg', 'receipt-cafe.jpg', 'page.png'].map((f) => readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', f)));
+    for (const bytes of [...made, ...fixtures]) {
+      const meta = await sharp(bytes).metadata();
+      const probed = await probeImage(bytes);
+      assert.deepEqual([probed.width, probed.height], [meta.width, meta.height], `${meta.format}`);
+    }
+    // A PNG whose IHDR is cut off: not readable in JavaScript, so libvips answers (and names the problem).
+    const cut = made[0]!.subarray(0, 20);
+    await assert.rejects(probeImage(cut), invalidImage(/could not be decoded/));
+  });
 });
 
 describe('resizeRgb', () => {
