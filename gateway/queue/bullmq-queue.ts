@@ -162,9 +162,25 @@ export class BullmqQueue implements RequestQueue {
 
   async submit(request: GatewayRequest, signal?: AbortSignal): Promise<GatewayResult> {
     if (signal?.aborted) throw new CancelledError('request cancelled before queueing');
-    const waiting = await this.queue.getWaitingCount();
-    if (waiting >= this.opts.maxQueueSize) throw new MovaError(8, `queue full (${waiting} requests waiting, limit ${this.opts.maxQueueSize})`);
     const jobId = randomUUID();
+    // The queue's length and the image in one round trip. The image goes first, so no worker can see the job without
+    // it; it outlives the deadline by a margin (a job run after its deadline fails anyway); the answer deletes it sooner.
+    const ttlMs = Math.max(0, request.deadlineAt - Date.now()) + IMAGE_TTL_MARGIN_MS;
+    const image = request.image;
+    let waiting: number;
+    try {
+      [waiting] = await Promise.all([
+        this.queue.getWaitingCount(),
+        this.redis.set(this.imageKey(jobId), Buffer.from(image.buffer, image.byteOffset, image.byteLength), 'PX', ttlMs),
+      ]);
+    } catch (err) {
+      this.dropImage(jobId);
+      throw new UnavailableError(`queue unavailable: ${toGrpcStatus(err).details}`, { cause: err });
+    }
+    if (waiting >= this.opts.maxQueueSize) {
+      this.dropImage(jobId);
+      throw new MovaError(8, `queue full (${waiting} requests waiting, limit ${this.opts.maxQueueSize})`);
+    }
     const result = new Promise<GatewayResult>((resolve, reject) => {
       // The producer stops waiting a little after the deadline even if no worker ever answers.
       const timer = setTimeout(() => {
@@ -182,11 +198,6 @@ export class BullmqQueue implements RequestQueue {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      // The image first, so no worker can see the job without it. It outlives the deadline by a margin (a job run
-      // after its deadline fails anyway); the answer deletes it sooner.
-      const ttlMs = Math.max(0, request.deadlineAt - Date.now()) + IMAGE_TTL_MARGIN_MS;
-      const image = request.image;
-      await this.redis.set(this.imageKey(jobId), Buffer.from(image.buffer, image.byteOffset, image.byteLength), 'PX', ttlMs);
       await this.queue.add('infer', encodeRequest(request, this.imageKey(jobId)), {
         jobId,
         attempts: this.opts.attempts,
@@ -229,11 +240,14 @@ export class BullmqQueue implements RequestQueue {
     this.batcher = batcher;
     const client = this.redis;
     this.worker = new Worker<JobData, JobResult>(this.opts.queueName, async (job: Job<JobData, JobResult>) => {
-      // A failed check (Redis restarting) runs the job: a cancelled job that runs is wasted work, a dropped one is lost.
-      const cancelled = job.id ? await client.exists(this.cancelKey(job.id)).catch(() => 0) : 0;
-      if (cancelled) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
+      // The cancel mark and the image in one round trip (a pipeline runs them in this order). A failed mark check
+      // (Redis restarting) runs the job: a cancelled job that runs is wasted work, a dropped one is lost.
+      const replies = await client.pipeline().exists(this.cancelKey(job.id ?? '')).getBuffer(job.data.imageKey).exec().catch(() => null);
+      const [mark, stored] = replies ?? [];
+      if (mark && !mark[0] && Number(mark[1]) > 0) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
       try {
-        const image = await client.getBuffer(job.data.imageKey);
+        if (!stored || stored[0]) throw stored?.[0] ?? new UnavailableError('Redis did not answer for the request image');
+        const image = stored[1] as Buffer | null;
         if (!image || image.byteLength !== job.data.imageBytes) {
           throw new UnrecoverableError(encodeError(new DeadlineExceededError('the request image is no longer in Redis (kept until the deadline plus a minute)')));
         }
