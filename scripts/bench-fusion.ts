@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
+import { fuseRequest } from '../gateway/clients/fusion-client';
+import { gatherRows } from '../gateway/tensors';
 import { ConfigError } from '../src/core/errors';
 import { float32ToHalf } from '../src/core/fp16';
 import { channelOptions } from '../src/core/grpc-options';
@@ -102,21 +104,21 @@ function fp16Tokens(r: FuseRequest): FuseRequest {
 }
 
 /**
- * The request as the gateway sends it: a slot's tokens only for the rows that chose it (`rows`), a slot nobody
- * chose left out. The service fills the other rows with zeros, so its graph sees the dense request's inputs.
+ * The request as the gateway sends it (its own fuseRequest): a slot's tokens only for the rows that chose it
+ * (`rows`), a slot nobody chose left out. The service fills the other rows with zeros, so its graph sees the dense
+ * request's inputs.
  */
-function chosenRowsRequest(c: AdapterConfig, batch: number, x: Inputs, dense: FuseRequest): FuseRequest {
+function chosenRowsRequest(c: AdapterConfig, batch: number, x: Inputs): FuseRequest {
   const E = c.maxExperts;
-  const experts = c.experts.flatMap((e, j) => {
-    const rows = Array.from({ length: batch }, (_, i) => i).filter((i) => x.mask[i * E + j] === 1);
-    if (rows.length === 0) return [];
-    if (rows.length === batch) return [dense.experts?.[j] as NonNullable<FuseRequest['experts']>[number]];
-    const per = e.tokens * e.width;
-    const data = new Float32Array(rows.length * per);
-    rows.forEach((i, r) => data.set((x.experts[j] as Float32Array).subarray(i * per, (i + 1) * per), r * per));
-    return [{ ...wire(FUSION_IO.expert(j), [rows.length, e.tokens, e.width], data), rows }];
+  return fuseRequest({
+    base: { data: x.base, dims: [batch, c.tokens, c.baseWidth] },
+    experts: c.experts.map((e, j) => {
+      const rows = Array.from({ length: batch }, (_, i) => i).filter((i) => x.mask[i * E + j] === 1);
+      return { rows, tokens: gatherRows({ data: x.experts[j] as Float32Array, dims: [batch, e.tokens, e.width] }, rows) };
+    }),
+    mask: { data: x.mask, dims: [batch, E] },
+    context: { data: x.context, dims: [batch, c.contextWidth] },
   });
-  return { ...dense, experts };
 }
 
 interface Row {
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
             resolve();
           });
         });
-        const sparse = chosenRowsRequest(c, batch, x, request);
+        const sparse = chosenRowsRequest(c, batch, x);
         const runRemoteSparse = (): Promise<void> => new Promise<void>((resolve, reject) => {
           client.Fuse(sparse, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
         });

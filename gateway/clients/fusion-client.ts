@@ -24,6 +24,26 @@ function fromWire(t: FusionTensor__Output | null, what: string): Float32Tensor {
   return { data: toFloat32(d), dims: d.shape };
 }
 
+/**
+ * The FuseRequest the gateway sends for `input`. Slots no request has tokens from stay off the wire (the server
+ * treats an absent slot as zeros); of the others only the rows that have tokens travel, listed in `rows` (all rows:
+ * a plain dense tensor).
+ */
+export function fuseRequest(input: FuseInput): FuseRequest {
+  const n = input.base.dims[0] ?? 0;
+  return {
+    base: wire('base', input.base),
+    experts: input.experts.flatMap(({ rows, tokens }, j) => {
+      if (rows.length === 0) return [];
+      const t = wire(`expert_${j}`, tokens);
+      return [rows.length === n ? t : { ...t, rows }];
+    }),
+    mask: wire('mask', input.mask),
+    context: wire('context', input.context),
+    fused_datatype: 'FP32',
+  };
+}
+
 export class GrpcFusionClient implements FusionClient {
   private readonly client: FusionStub;
 
@@ -37,20 +57,7 @@ export class GrpcFusionClient implements FusionClient {
   }
 
   async fuse(input: FuseInput, opts: CallOptions): Promise<FuseOutput> {
-    // Slots no request has tokens from stay off the wire (the server treats an absent slot as zeros); of the others
-    // only the rows that have tokens travel, listed in `rows` (all rows: a plain dense tensor).
-    const n = input.base.dims[0] ?? 0;
-    const req: FuseRequest = {
-      base: wire('base', input.base),
-      experts: input.experts.flatMap(({ rows, tokens }, j) => {
-        if (rows.length === 0) return [];
-        const t = wire(`expert_${j}`, tokens);
-        return [rows.length === n ? t : { ...t, rows }];
-      }),
-      mask: wire('mask', input.mask),
-      context: wire('context', input.context),
-      fused_datatype: 'FP32',
-    };
+    const req = fuseRequest(input);
     const res = await callUnary<FuseRequest, FuseResponse__Output>(this.client.Fuse as never, this.client as unknown as grpc.Client, req, new grpc.Metadata(), opts);
     return { fused: fromWire(res.fused, 'fused'), gates: fromWire(res.gates, 'gates') };
   }

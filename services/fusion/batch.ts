@@ -2,12 +2,11 @@
  * Executes one dynamic batch of Fuse jobs: concatenates their rows (zero-filling slots a job left out), runs them
  * as one adapter run on the worker pool, and splits the outputs back per job.
  */
-import { halfToFloat32 } from '../../src/core/fp16';
 import { ownsWholeBuffer } from '../../src/core/tensor-codec';
 import type { WorkerPool } from '../../src/core/worker-pool';
 import type { AdapterConfig } from './adapter-config';
 import type { TokenType } from './adapter-graph';
-import type { FuseJob, FuseJobResult, TokenArray } from './fuse-request';
+import { tokensFor, type FuseJob, type FuseJobResult, type TokenArray } from './fuse-request';
 import type { FusionRunRequest, FusionRunResult } from './runner';
 
 export type FusionPool = WorkerPool<FusionRunRequest, FusionRunResult, null>;
@@ -29,7 +28,7 @@ export async function executeFuseBatch(pool: FusionPool, c: AdapterConfig, jobs:
   const only = jobs.length === 1 ? jobs[0] : undefined;
   // FP16 tokens only when every job sent them so (the FP16-token graph); a merged batch that mixes both runs float32.
   const tokens: TokenType = jobs.every((j) => j.tokens === 'float16') ? 'float16' : 'float32';
-  const asTokens = (a: TokenArray | null): TokenArray | null => (a !== null && tokens === 'float32' && a instanceof Uint16Array ? halfToFloat32(a) : a);
+  const asTokens = (a: TokenArray | null): TokenArray | null => (a === null ? null : tokensFor(tokens, a));
   const emptyTokens = (length: number): TokenArray => (tokens === 'float16' ? new Uint16Array(length) : new Float32Array(length));
   // One job: use its freshly decoded arrays directly (no concatenation copy); otherwise concatenate rows.
   const take = <A extends TokenArray>(part: (j: FuseJob) => A | null, perRow: number, empty: (length: number) => A): A => {

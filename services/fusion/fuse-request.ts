@@ -17,6 +17,11 @@ export type WireFloat = 'FP32' | 'FP16';
 /** Token data (base, expert slots): float32, or the FP16 bits as sent (`tokens` says which). */
 export type TokenArray = Float32Array | Uint16Array;
 
+/** Token data for a run of `type`: FP16 bits become float32 for a float32 run; anything else stays as it is. */
+export function tokensFor(type: TokenType, a: TokenArray): TokenArray {
+  return type === 'float32' && a instanceof Uint16Array ? halfToFloat32(a) : a;
+}
+
 /**
  * One validated Fuse call: N requests, row-major data. The arrays are freshly decoded (or views of the request) and
  * owned by the job; executeFuseBatch may move them to a worker thread (they are detached afterwards).
@@ -168,8 +173,7 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
   if (dt !== 'FP32' && dt !== 'FP16') throw new InvalidArgumentError(`fused_datatype must be "FP32" or "FP16", got "${dt}"`);
   // All tokens FP16: they stay FP16 (the FP16-token graph); any FP32 among them: all as float32.
   const tokens: TokenType = [base, ...experts].every((a) => a === null || a instanceof Uint16Array) ? 'float16' : 'float32';
-  const asTokens = (a: TokenArray): TokenArray => (tokens === 'float32' && a instanceof Uint16Array ? halfToFloat32(a) : a);
-  return { n, tokens, base: asTokens(base), experts: experts.map((a) => (a === null ? null : asTokens(a))), mask, context, fusedDatatype: dt };
+  return { n, tokens, base: tokensFor(tokens, base), experts: experts.map((a) => (a === null ? null : tokensFor(tokens, a))), mask, context, fusedDatatype: dt };
 }
 
 function wireTensor(name: string, shape: number[], data: Float32Array, as: WireFloat): FusionTensor {

@@ -55,9 +55,8 @@ export async function start(options: FusionServiceOptions): Promise<RunningFusio
   const cfg = compileFusionConfig(options);
   const c = cfg.adapter;
   const log = logger('fusion');
-  const weights = loadWeights(cfg);
   const runnerOptions: FusionRunnerOptions = {
-    model: buildAdapterGraph(c, weights),
+    model: buildAdapterGraph(c, loadWeights(cfg)),
     geometry: {
       tokens: c.tokens,
       baseWidth: c.baseWidth,
