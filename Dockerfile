@@ -25,8 +25,11 @@ RUN npm run build && rm -rf dist/test && mkdir -p models
 # ---- models: the registry's model files, fetched and sha256-checked (skip with FETCH_MODELS=0) ---------------------
 FROM build AS models
 ARG FETCH_MODELS=1
+# The CPU model variants (registry `variants.cpu`, e.g. PP-OCR's folded graphs) are built here too, so pods start
+# without writing; a variant missing there (another registry) is built under /tmp at start (read-only root fs).
 RUN mkdir -p /models \
- && if [ "$FETCH_MODELS" = "1" ]; then MOVA_MODELS_DIR=/models node dist/src/cli/main.js fetch-models --dir /models; fi
+ && if [ "$FETCH_MODELS" = "1" ]; then MOVA_MODELS_DIR=/models node dist/src/cli/main.js fetch-models --dir /models \
+      && MOVA_PREPARED_DIR=/models/prepared node dist/src/cli/main.js prepare-models --provider cpu --dir /models; fi
 
 # ---- runtime: production dependencies only, non-root --------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -35,6 +38,7 @@ ENV NODE_ENV=production \
     GLIBC_TUNABLES=glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824 \
     ONNXRUNTIME_NODE_INSTALL=skip \
     MOVA_MODELS_DIR=/models \
+    MOVA_PREPARED_DIR=/models/prepared \
     MOVA_CONFIG=/app/config/registry.yaml \
     MOVA_HOST=0.0.0.0 \
     HOME=/tmp

@@ -5,9 +5,10 @@
  * process. Prints and saves (bench/ocr-eval.md + .json) the character error rate per set, with and without spaces
  * (edit distance ÷ truth length; lines joined by "\n" on both sides), and the time per page.
  *
- *   npm run eval:ocr [-- --set unclipRatio=1.5 --set recMaxWidth=1600] [--no-cls] [--out DIR] [--verbose]
+ *   npm run eval:ocr [-- --set unclipRatio=1.5 --set recMaxWidth=1600] [--no-cls] [--variant original|folded] [--out DIR] [--verbose]
  *
- * `--set` overrides the expert's decoder settings, `--no-cls` drops its angle classifier: A/B runs of one change.
+ * `--set` overrides the expert's decoder settings, `--no-cls` drops its angle classifier, `--variant` picks the CPU model
+ * variant (src/onnx/variants.ts): A/B runs of one change.
  * Pages are generated once into .cache/ocr-eval/ (deterministic: seeded; delete the folder to redraw them).
  */
 import { execFileSync } from 'node:child_process';
@@ -148,7 +149,7 @@ function pageSets(dir: string): Record<string, Page[]> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, 'no-cls': { type: 'boolean' }, out: { type: 'string' }, verbose: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, 'no-cls': { type: 'boolean' }, variant: { type: 'string' }, out: { type: 'string' }, verbose: { type: 'boolean' } } });
   try {
     execFileSync('convert', ['-version'], { stdio: 'ignore' });
   } catch {
@@ -160,10 +161,11 @@ async function main(): Promise<void> {
     return [k, Number.isNaN(Number(v)) ? v : Number(v)];
   }));
   const registryPath = registryCopy((doc) => {
-    for (const e of doc.experts as { pipeline?: unknown; decoder?: Record<string, unknown>; files: Record<string, unknown> }[]) {
+    for (const e of doc.experts as { pipeline?: unknown; decoder?: Record<string, unknown>; files: Record<string, unknown>; variants?: Record<string, unknown> }[]) {
       if (e.pipeline !== 'ocr') continue;
       e.decoder = { ...(e.decoder ?? {}), ...overrides };
       if (values['no-cls']) delete e.files.cls;
+      if (values.variant) e.variants = { ...(e.variants ?? {}), cpu: values.variant };
     }
   });
   const registry = loadRegistry(registryPath);
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
     results.push({ set: name, pages: pages.length, chars, cer: errors / chars, cerNoSpaces: errorsNoSpaces / charsNoSpaces, msPerPage: ms / pages.length });
   }
   await pipeline.dispose();
-  const setting = [...Object.entries(overrides).map(([k, v]) => `${k}=${v}`), ...(values['no-cls'] ? ['no angle classifier'] : [])].join(', ') || 'the registry as committed';
+  const setting = [...Object.entries(overrides).map(([k, v]) => `${k}=${v}`), ...(values['no-cls'] ? ['no angle classifier'] : []), ...(values.variant ? [`CPU model variant ${values.variant}`] : [])].join(', ') || 'the registry as committed';
   const md = [
     '# OCR accuracy on pages with known text',
     '',

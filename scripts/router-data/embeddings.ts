@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeImage } from '../../src/core/image';
-import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, PROJECT_ROOT, type ExpertEntry } from '../../src/core/registry';
+import { exposedFloatValues, preparedModelPath } from '../../src/core/prepared-models';
+import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, PROJECT_ROOT, resolveExpertFiles, type ExpertEntry, type Registry } from '../../src/core/registry';
 import { createExpertPipeline } from '../../services/expert/runner';
 import { registryCopy } from '../../src/bench/cluster';
 import { cpuDescription, simdLevel } from '../../src/core/cpu';
@@ -37,9 +38,20 @@ export function committedEmbeddingsPaths(variant: string): { bin: string; meta: 
 
 interface CommittedMeta { key: string; count: number; width: number; sha256: string; computedOn: string }
 
-function embeddingsKey(ids: readonly string[], base: ExpertEntry): string {
-  const variant = base.variants[base.provider];
+function embeddingsKey(ids: readonly string[], base: ExpertEntry, variant: string): string {
   return createHash('sha256').update(JSON.stringify({ ids, base: base.files, variant, v: 1 })).digest('hex').slice(0, 16);
+}
+
+/**
+ * The variant that names the base graph actually loaded: one that changes nothing in it (`folded`, the CPU default,
+ * on the int8 MobileNetV2, which has no float convolutions to fold) loads the original file, and its embeddings are
+ * the original's.
+ */
+function loadedVariant(registry: Registry, base: ExpertEntry): string {
+  const variant = base.variants[base.provider];
+  const source = resolveExpertFiles(registry, base).model;
+  if (variant === 'original' || !source) return variant;
+  return preparedModelPath({ source, variant, keepFloat32: exposedFloatValues(base) }).status === 'source' ? 'original' : variant;
 }
 
 function toEmbeddings(data: Float32Array, ids: readonly string[], source: Embeddings['source'], key: string, variant: string): Embeddings {
@@ -87,8 +99,8 @@ export async function computeEmbeddings(
   registryPath = withBaseVariant(registryPath, opts.variant);
   const registry = loadRegistry(registryPath);
   const base = findExpert(registry, registry.base);
-  const key = embeddingsKey(ids, base);
-  const variant = base.variants[base.provider];
+  const variant = loadedVariant(registry, base);
+  const key = embeddingsKey(ids, base, variant);
   if (!opts.recompute) {
     const c = committed(ids, key, variant);
     if (c) {

@@ -1,7 +1,8 @@
 /**
  * `mova prepare-models`: build (or find in the cache) the model variant each registry expert's execution
- * provider wants (`variants: { cpu: original, webgpu: float32 }`), keyed by the source sha256 and the variant.
- * Run it at image build time (Dockerfile.gpu) so pods start without converting; experts also prepare on demand.
+ * provider wants (`variants: { cpu: folded, webgpu: float32 }`), keyed by the source sha256 and the variant.
+ * The Dockerfile runs it for the CPU variants so pods start without converting; experts also prepare on demand
+ * (under the temp directory when the cache directory is read-only).
  */
 import { ConfigError } from '../core/errors';
 import type { ExecutionProvider } from '../core/ort-session';

@@ -4,10 +4,12 @@
  * at build time and the expert at start-up agree on the file. Written atomically (temp file + rename), so
  * workers preparing the same file at once are safe.
  *
- * Cache directory: MOVA_PREPARED_DIR, else $XDG_CACHE_HOME/mova/models-prepared, else <project>/.cache/models.
+ * Cache directory: MOVA_PREPARED_DIR, else $XDG_CACHE_HOME/mova/models-prepared, else <project>/.cache/models; when
+ * that cannot be written, <tmpdir>/mova-models-prepared.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { dequantizedName } from '../onnx/graph-edit';
 import { buildVariant, variantChangesModel, type ModelVariant } from '../onnx/variants';
@@ -46,27 +48,50 @@ export function exposedFloatValues(entry: ExpertEntry): string[] {
   return names;
 }
 
-/** The variant file for a source model, built into the cache on demand. */
+/** Where variants go when the cache directory cannot be written (a read-only image or volume). */
+export function fallbackPreparedDir(): string {
+  return path.join(os.tmpdir(), 'mova-models-prepared');
+}
+
+/**
+ * The variant file for a source model, built into the cache on demand. When the cache directory cannot be written
+ * (a container's read-only root filesystem, a read-only models volume), the variant is built under the temporary
+ * directory instead (fallbackPreparedDir), which pods mount as an emptyDir.
+ */
 export function preparedModelPath(req: PrepareRequest): PreparedModel {
   if (req.variant === 'original' || !req.source.endsWith('.onnx')) return { path: req.source, status: 'source' };
   const digest = sha256File(req.source);
   const keep = [...(req.keepFloat32 ?? [])].sort();
-  const optionsKey = createHash('sha256').update(JSON.stringify({ f: VARIANT_FORMAT, keep: req.variant === 'float16' ? keep : [] })).digest('hex').slice(0, 8);
-  const dir = req.cacheDir ?? preparedModelsDir();
-  const file = path.join(dir, `${path.basename(req.source, '.onnx')}-${digest.slice(0, 16)}-${req.variant}-${optionsKey}.onnx`);
-  const marker = `${file}.same-as-source`;
-  if (existsSync(file)) return { path: file, status: 'cached' };
-  if (existsSync(marker)) return { path: req.source, status: 'source' };
+  const optionsKey = createHash('sha256').update(JSON.stringify({ f: VARIANT_FORMAT, keep: req.variant === 'float16' || req.variant === 'folded' ? keep : [] })).digest('hex').slice(0, 8);
+  const name = `${path.basename(req.source, '.onnx')}-${digest.slice(0, 16)}-${req.variant}-${optionsKey}.onnx`;
+  const dirs = [req.cacheDir ?? preparedModelsDir(), fallbackPreparedDir()];
+  for (const dir of dirs) {
+    const file = path.join(dir, name);
+    if (existsSync(file)) return { path: file, status: 'cached' };
+    if (existsSync(`${file}.same-as-source`)) return { path: req.source, status: 'source' };
+  }
   const bytes = readFileSync(req.source);
+  const changes = variantChangesModel(bytes, req.variant, { keepFloat32: keep });
+  const built = changes ? buildVariant(bytes, req.variant, { keepFloat32: keep }) : undefined;
+  let lastError: unknown;
+  for (const dir of dirs) {
+    const file = path.join(dir, name);
+    try {
+      writeAtomically(dir, changes ? file : `${file}.same-as-source`, built ?? `${digest}\n`);
+    } catch (err) {
+      lastError = err;
+      continue;
+    }
+    // A marker remembers "nothing to change", so later starts skip decoding the graph.
+    return changes ? { path: file, status: 'built' } : { path: req.source, status: 'source' };
+  }
+  throw lastError;
+}
+
+/** Temp file + rename: workers preparing the same file at once never read a half-written one. */
+function writeAtomically(dir: string, file: string, data: Uint8Array | string): void {
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  if (!variantChangesModel(bytes, req.variant)) {
-    // Remember the answer so later starts skip decoding the graph.
-    writeFileSync(tmp, `${digest}\n`);
-    renameSync(tmp, marker);
-    return { path: req.source, status: 'source' };
-  }
-  writeFileSync(tmp, buildVariant(bytes, req.variant, { keepFloat32: keep }));
+  writeFileSync(tmp, data);
   renameSync(tmp, file);
-  return { path: file, status: 'built' };
 }

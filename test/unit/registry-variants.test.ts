@@ -20,15 +20,15 @@ function registry(extra: Record<string, unknown>): unknown {
 }
 
 describe('registry: variants and webgpu options', () => {
-  it('defaults: original on cpu, float32 on webgpu, NHWC, outputs read back, optimisation all', () => {
+  it('defaults: folded on cpu, float32 on webgpu, NHWC, outputs read back, optimisation all', () => {
     const e = parseRegistry(registry({}), 'test', '/models').experts[0];
-    assert.deepEqual(e?.variants, { cpu: 'original', webgpu: 'float32' });
+    assert.deepEqual(e?.variants, { cpu: 'folded', webgpu: 'float32' });
     assert.deepEqual(e?.webgpu, { preferredLayout: 'NHWC', keepOutputsOnGpu: false });
     assert.equal(e?.graphOptimizationLevel, 'all');
   });
   it('partial settings fill the rest', () => {
     const e = parseRegistry(registry({ variants: { webgpu: 'float16' }, webgpu: { preferredLayout: 'NCHW' } }), 'test', '/models').experts[0];
-    assert.deepEqual(e?.variants, { cpu: 'original', webgpu: 'float16' });
+    assert.deepEqual(e?.variants, { cpu: 'folded', webgpu: 'float16' });
     assert.deepEqual(e?.webgpu, { preferredLayout: 'NCHW', keepOutputsOnGpu: false });
   });
   it('rejects an unknown variant naming the key', () => {
