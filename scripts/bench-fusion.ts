@@ -28,6 +28,7 @@ import type { FuseResponse__Output } from '../src/generated/mova/v1/FuseResponse
 import { compileAdapterConfig, type AdapterConfig, type AdapterOptions } from '../services/fusion/adapter-config';
 import { buildAdapterGraph, FUSION_IO } from '../services/fusion/adapter-graph';
 import { adapterOptionsFromRegistry } from '../services/fusion/config';
+import { slotRowsFromDense } from '../services/fusion/slot-rows';
 import { movaServe, ProcessGroup } from '../src/launcher/process-group';
 import { registryCopy } from '../src/bench/cluster';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
@@ -187,7 +188,12 @@ async function main(): Promise<void> {
           feeds[FUSION_IO.base] = new ort.Tensor('float32', x.base, [batch, c.tokens, c.baseWidth]);
           feeds[FUSION_IO.mask] = new ort.Tensor('float32', x.mask, [batch, c.maxExperts]);
           feeds[FUSION_IO.context] = new ort.Tensor('float32', x.context, [batch, c.contextWidth]);
-          c.experts.forEach((e, j) => (feeds[FUSION_IO.expert(j)] = new ort.Tensor('float32', x.experts[j] as Float32Array, [batch, e.tokens, e.width])));
+          // Each slot the rows that chose it, as the service feeds the graph.
+          slotRowsFromDense(x.experts, x.mask, batch, c.experts.map((e) => e.tokens * e.width), (len) => new Float32Array(len)).forEach((slot, j) => {
+            const e = c.experts[j]!;
+            feeds[FUSION_IO.expert(j)] = new ort.Tensor('float32', slot.data, [slot.rows.length, e.tokens, e.width]);
+            feeds[FUSION_IO.rows(j)] = new ort.Tensor('int64', BigInt64Array.from(slot.rows, (r) => BigInt(r)), [slot.rows.length]);
+          });
           return session.run(feeds);
         };
         const request: FuseRequest = {

@@ -25,9 +25,8 @@ function fromWire(t: FusionTensor__Output | null, what: string): Float32Tensor {
 }
 
 /**
- * The FuseRequest the gateway sends for `input`. Slots no request has tokens from stay off the wire (the server
- * treats an absent slot as zeros); of the others only the rows that have tokens travel, listed in `rows` (all rows:
- * a plain dense tensor).
+ * The FuseRequest the gateway sends for `input`. Slots no request has tokens from stay off the wire; of the others
+ * only the rows that have tokens travel, listed in `rows` (all rows: a plain dense tensor).
  */
 export function fuseRequest(input: FuseInput): FuseRequest {
   const n = input.base.dims[0] ?? 0;

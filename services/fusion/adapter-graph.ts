@@ -2,8 +2,12 @@
  * The MoV-Adapter as one ONNX graph (opset 17, float32), with a fixed number of expert slots E and per-request
  * masks, so any chosen subset runs through one session. See README.md for the maths, tensor names and shapes.
  *
- * Inputs:  base [N,T,Cb], expert_j [N,Tj,Cj] (j = 0..E-1, each on its own grid), mask [N,E] (> 0.5 = chosen),
- *          context [N,Dctx].
+ * Inputs:  base [N,T,Cb], mask [N,E] (> 0.5 = chosen), context [N,Dctx], and per slot j = 0..E-1 the tokens of the
+ *          rows that chose it only: rows_j [Nj] (int64, strictly ascending row indices into the batch) and expert_j
+ *          [Nj,Tj,Cj] (each on its own grid). Slot j's cross-attention runs on those Nj rows alone and its result is
+ *          scattered back; a row absent from rows_j gets nothing from slot j (its gate weight must be 0: not chosen).
+ *          The work per slot is proportional to the rows that chose it, not to the batch (`slotFeeds` builds these
+ *          inputs from dense per-slot tensors and the mask).
  * Outputs: fused [N,T,Dout], gates [N,L,E] (the gate weights each block actually used).
  */
 import { attr, GraphBuilder } from '../../src/onnx/builder';
@@ -17,6 +21,7 @@ export const FUSION_IO = Object.freeze({
   mask: 'mask',
   context: 'context',
   expert: (j: number): string => `expert_${j}`,
+  rows: (j: number): string => `rows_${j}`,
   fused: 'fused',
   gates: 'gates',
 });
@@ -88,13 +93,13 @@ class AdapterEmitter {
     return this.linear(this.g.op('Reshape', [ctx, this.g.constInt64([-1, T, D])]), `${prefix}.o`);
   }
 
-  /** Expert j's tokens [N,Tj,Cj] → bilinear (half-pixel) resize to the base grid → [N,T,Cj] → projection → [N,T,D]. */
+  /** Expert j's tokens [Nj,Tj,Cj] → bilinear (half-pixel) resize to the base grid → [Nj,T,Cj] → projection → [Nj,T,D]. */
   expertTokens(j: number): string {
     const slot = this.c.experts[j];
     if (!slot) throw new Error(`no expert slot ${j}`);
     const [Hb, Wb] = this.c.baseGrid;
     const [Hj, Wj] = slot.grid;
-    let x = this.g.input(FUSION_IO.expert(j), 'float32', ['N', slot.tokens, slot.width]);
+    let x = this.g.input(FUSION_IO.expert(j), 'float32', [`N${j}`, slot.tokens, slot.width]);
     if (Hj !== Hb || Wj !== Wb) {
       const nchw = this.g.op('Transpose', [this.g.op('Reshape', [x, this.g.constInt64([-1, Hj, Wj, slot.width])])], { perm: attr.ints([0, 3, 1, 2]) });
       const nc = this.g.op('Slice', [this.g.op('Shape', [nchw]), this.g.constInt64([0]), this.g.constInt64([2])]);
@@ -138,6 +143,8 @@ class AdapterEmitter {
     const { tokens: T, adapterWidth: D, maxExperts: E } = c;
     const base = g.input(FUSION_IO.base, 'float32', ['N', T, c.baseWidth]);
     const experts = c.experts.map((_, j) => this.expertTokens(j));
+    const rows = c.experts.map((_, j) => g.input(FUSION_IO.rows(j), 'int64', [`N${j}`]));
+    const scatterAt = rows.map((r) => g.op('Unsqueeze', [r, g.constInt64([1])])); // [Nj,1]: ScatterND indices
     const mask = g.input(FUSION_IO.mask, 'float32', ['N', E]);
     const context = g.input(FUSION_IO.context, 'float32', ['N', c.contextWidth]);
 
@@ -153,13 +160,18 @@ class AdapterEmitter {
       const gate = this.gate(b, x, context, maskBias, chosen);
       gates.push(g.op('Unsqueeze', [gate, g.constInt64([1])]));
       const xn = this.layerNorm(x, `${p}.cross_norm`);
-      const ys = experts.map((f, j) =>
-        g.op('Unsqueeze', [this.attention(xn, this.layerNorm(f, `${p}.cross.${j}.norm`), `${p}.cross.${j}`), g.constInt64([1])]));
-      const y = g.op('Concat', ys, { axis: attr.int(1) }); // [N,E,T,D]
-      const g4 = g.op('Unsqueeze', [gate, g.constInt64([2, 3])]); // [N,E,1,1]
-      // Where (not just the product) so an unchosen expert's tokens cannot leak in, even as NaN or Inf.
-      const weighted = g.op('Where', [g.op('Greater', [g4, this.zero]), g.op('Mul', [y, g4]), this.zero]);
-      const mixed = g.op('ReduceSum', [weighted, g.constInt64([1])], { keepdims: attr.int(0) });
+      const none = g.op('ConstantOfShape', [g.op('Shape', [xn])]); // [N,T,D] zeros
+      const parts = experts.map((f, j) => {
+        // Slot j on its own rows: queries gathered from X, the result weighted by those rows' gates and scattered back.
+        const q = g.op('Gather', [xn, rows[j] as string], { axis: attr.int(0) }); // [Nj,T,D]
+        const y = this.attention(q, this.layerNorm(f, `${p}.cross.${j}.norm`), `${p}.cross.${j}`);
+        const column = g.op('Gather', [gate, g.constInt64([j], [])], { axis: attr.int(1) }); // [N]
+        const gj = g.op('Reshape', [g.op('Gather', [column, rows[j] as string], { axis: attr.int(0) }), g.constInt64([-1, 1, 1])]); // [Nj,1,1]
+        // Where (not just the product) so the tokens of a row whose gate is 0 cannot leak in, even as NaN or Inf.
+        const weighted = g.op('Where', [g.op('Greater', [gj, this.zero]), g.op('Mul', [y, gj]), this.zero]);
+        return g.op('ScatterND', [none, scatterAt[j] as string, weighted]);
+      });
+      const mixed = parts.length === 1 ? parts[0] as string : g.op('Sum', parts);
       x = g.op('Add', [x, g.op('Mul', [mixed, anyChosen])]);
       const an = this.layerNorm(x, `${p}.attn_norm`);
       x = g.op('Add', [x, this.attention(an, an, `${p}.attn`)]);

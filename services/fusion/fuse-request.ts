@@ -35,13 +35,22 @@ export interface FuseJob {
   readonly tokens: TokenType;
   /** [N, T, Cb] */
   readonly base: TokenArray;
-  /** Per slot: [N, Tj, Cj], or null when the call left the slot out (zeros). */
-  readonly experts: readonly (TokenArray | null)[];
+  /**
+   * Per slot: the tokens sent, for every row ([N, Tj, Cj], `rows` null) or for `rows` only ([rows.length, Tj, Cj],
+   * ascending); null when the call left the slot out. Every row the mask chooses for the slot is among them.
+   */
+  readonly experts: readonly (SentSlot | null)[];
   /** [N, E], values 0 or 1 */
   readonly mask: Float32Array;
   /** [N, Dctx] */
   readonly context: Float32Array;
   readonly fusedDatatype: WireFloat;
+}
+
+/** One slot's tokens as a call sent them. */
+export interface SentSlot {
+  rows: Int32Array | null;
+  data: TokenArray;
 }
 
 /** What one job gets back from an adapter run. */
@@ -98,19 +107,15 @@ function floatInput(t: FusionTensor__Output | null | undefined, what: string, ex
   return data instanceof Uint16Array ? halfToFloat32(data) : data;
 }
 
-/** A slot's tokens sent for some rows only (`rows`, strictly ascending, each < n): decoded, then placed in a zero [n, Tj, Cj]. */
-function sparseExpertInput(t: FusionTensor__Output, what: string, n: number, slot: { tokens: number; width: number }, meaning: string): TokenArray {
+/** A slot's tokens sent for some rows only (`rows`, strictly ascending, each < n): [rows.length, Tj, Cj]. */
+function sparseExpertInput(t: FusionTensor__Output, what: string, n: number, slot: { tokens: number; width: number }, meaning: string): SentSlot {
   const rows = t.rows;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as number;
     if (r >= n) throw new InvalidArgumentError(`${what}: rows[${i}] = ${r} is not a row of the batch (N = ${n})`);
     if (i > 0 && r <= (rows[i - 1] as number)) throw new InvalidArgumentError(`${what}: rows must be strictly ascending, got ${r} after ${rows[i - 1]}`);
   }
-  const sent = tokenInput(t, what, [rows.length, slot.tokens, slot.width], `${meaning}, one row per entry of rows`);
-  const per = slot.tokens * slot.width;
-  const out = sent instanceof Uint16Array ? new Uint16Array(n * per) : new Float32Array(n * per);
-  rows.forEach((r, i) => out.set(sent.subarray(i * per, (i + 1) * per), r * per));
-  return out;
+  return { rows: Int32Array.from(rows), data: tokenInput(t, what, [rows.length, slot.tokens, slot.width], `${meaning}, one row per entry of rows`) };
 }
 
 /** Slot index addressed by a tensor name: `expert_<j>` or the slot's name. */
@@ -141,7 +146,7 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
     if (mask[i] !== 0 && mask[i] !== 1) throw new InvalidArgumentError(`mask: values must be 0 or 1, got ${mask[i]} at ${indexOf(i, [n, E])}`);
   }
   const context = floatInput(req.context, 'context', [n, c.contextWidth], `context width ${c.contextWidth}`);
-  const experts: (TokenArray | null)[] = Array.from({ length: E }, () => null);
+  const experts: (SentSlot | null)[] = Array.from({ length: E }, () => null);
   // Per slot, the rows whose tokens were sent: all of them (dense), some (`rows`), or none (slot left out).
   const sentRows: (ReadonlySet<number> | 'all' | null)[] = Array.from({ length: E }, () => null);
   req.experts.forEach((t, k) => {
@@ -155,7 +160,7 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
       experts[j] = sparseExpertInput(t, what, n, slot, meaning);
       sentRows[j] = new Set(t.rows);
     } else {
-      experts[j] = tokenInput(t, what, [n, slot.tokens, slot.width], meaning);
+      experts[j] = { rows: null, data: tokenInput(t, what, [n, slot.tokens, slot.width], meaning) };
       sentRows[j] = 'all';
     }
   });
@@ -172,8 +177,8 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
   const dt = req.fused_datatype === '' ? 'FP32' : req.fused_datatype;
   if (dt !== 'FP32' && dt !== 'FP16') throw new InvalidArgumentError(`fused_datatype must be "FP32" or "FP16", got "${dt}"`);
   // All tokens FP16: they stay FP16 (the FP16-token graph); any FP32 among them: all as float32.
-  const tokens: TokenType = [base, ...experts].every((a) => a === null || a instanceof Uint16Array) ? 'float16' : 'float32';
-  return { n, tokens, base: tokensFor(tokens, base), experts: experts.map((a) => (a === null ? null : tokensFor(tokens, a))), mask, context, fusedDatatype: dt };
+  const tokens: TokenType = [base, ...experts.map((e) => e?.data ?? null)].every((a) => a === null || a instanceof Uint16Array) ? 'float16' : 'float32';
+  return { n, tokens, base: tokensFor(tokens, base), experts: experts.map((e) => (e === null ? null : { rows: e.rows, data: tokensFor(tokens, e.data) })), mask, context, fusedDatatype: dt };
 }
 
 function wireTensor(name: string, shape: number[], data: Float32Array, as: WireFloat): FusionTensor {

@@ -7,6 +7,7 @@ import { createSession, ort, type ExecutionProvider } from '../../src/core/ort-s
 import type { Runner } from '../../src/core/worker-protocol';
 import { FUSION_IO, tokenGraph, type TokenType } from './adapter-graph';
 import type { TokenArray } from './fuse-request';
+import type { SlotRows } from './slot-rows';
 
 export interface FusionRunnerOptions {
   /** The adapter ONNX model (float32 tokens; the FP16-token session is derived from it on first use). */
@@ -25,16 +26,13 @@ export interface FusionGeometry {
   slots: [number, number][];
 }
 
-/**
- * One adapter run: N rows. A slot that no job of the batch sent is null: the runner feeds zeros from a buffer it
- * keeps (no per-call allocation or transfer of, e.g., 4.6 MB of zeros for ppocr's slot at batch 8).
- */
+/** One adapter run: N rows; per slot, the rows that chose it and their tokens (no rows: the slot costs nothing). */
 export interface FusionRunRequest {
   n: number;
   /** Element type of base and experts (the graph that runs them). */
   tokens: TokenType;
   base: TokenArray;
-  experts: (TokenArray | null)[];
+  experts: SlotRows[];
   mask: Float32Array;
   context: Float32Array;
 }
@@ -56,15 +54,6 @@ export async function createRunner(options: unknown): Promise<Runner<FusionRunRe
     sessions[type] = undefined; // the next batch tries again
     throw err;
   }));
-  // Per slot and token type, zeros for the largest batch seen so far (grown on demand; onnxruntime only reads them).
-  const zeros: Record<TokenType, TokenArray[]> = { float32: g.slots.map(() => new Float32Array(0)), float16: g.slots.map(() => new Uint16Array(0)) };
-  const zerosFor = (type: TokenType, j: number, length: number): TokenArray => {
-    const have = zeros[type][j];
-    if (have && have.length >= length) return have.subarray(0, length);
-    const fresh = type === 'float16' ? new Uint16Array(length) : new Float32Array(length);
-    zeros[type][j] = fresh;
-    return fresh;
-  };
   const tokenTensor = (type: TokenType, data: TokenArray, dims: number[]): ort.Tensor =>
     type === 'float16' ? new ort.Tensor('float16', data as Uint16Array, dims) : new ort.Tensor('float32', data as Float32Array, dims);
   return {
@@ -76,7 +65,10 @@ export async function createRunner(options: unknown): Promise<Runner<FusionRunRe
         [FUSION_IO.context]: new ort.Tensor('float32', req.context, [req.n, g.contextWidth]),
       };
       g.slots.forEach(([t, c], j) => {
-        feeds[FUSION_IO.expert(j)] = tokenTensor(req.tokens, req.experts[j] ?? zerosFor(req.tokens, j, req.n * t * c), [req.n, t, c]);
+        const slot = req.experts[j];
+        const rows = slot?.rows ?? new Int32Array(0);
+        feeds[FUSION_IO.expert(j)] = tokenTensor(req.tokens, slot?.data ?? new Float32Array(0), [rows.length, t, c]);
+        feeds[FUSION_IO.rows(j)] = new ort.Tensor('int64', BigInt64Array.from(rows, (r) => BigInt(r)), [rows.length]);
       });
       const run = await session(req.tokens);
       const t0 = performance.now();

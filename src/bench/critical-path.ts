@@ -79,10 +79,11 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
         n: 1,
         tokens: 'float32',
         base: b.features.data,
+        // As the gateway sends them: each chosen slot with this one row, the others empty.
         experts: c.experts.map((e, j) => {
           const f = features.get(e.name);
           if (f) mask[j] = 1;
-          return f ?? new Float32Array(e.tokens * e.width);
+          return f ? { rows: Int32Array.of(0), data: f } : { rows: new Int32Array(0), data: new Float32Array(0) };
         }),
         mask,
         context: instructionContext(instruction, c.contextWidth),

@@ -156,8 +156,8 @@ describe('fusion service over gRPC', () => {
     checkAgainstReference(res, reqs, 2e-3, (a) => halfToFloat32(float32ToHalf(a)));
   });
 
-  it('a slot no request chose may be left out (the worker feeds its own zeros, at any batch size)', async () => {
-    // 2 rows, then 1 (a view of the worker's zeros), then 3 (the zeros grow), each with slot 1 left out.
+  it('a slot no request chose may be left out (it then runs on no rows), at any batch size', async () => {
+    // 2 rows, then 1, then 3, each with slot 1 left out.
     for (const masks of [[[1, 0, 0], [1, 0, 1]], [[0, 0, 1]], [[1, 0, 0], [0, 0, 0], [1, 0, 1]]]) {
       const reqs = masks.map((m) => randomReq(rand, m));
       const full = fuseRequest(reqs);

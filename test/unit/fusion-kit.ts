@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { compileAdapterConfig, type AdapterConfig, type AdapterOptions } from '../../services/fusion/adapter-config';
 import { buildAdapterGraph, FUSION_IO } from '../../services/fusion/adapter-graph';
 import { initWeights, mulberry32, type AdapterWeights } from '../../services/fusion/weights';
+import { slotRowsFromDense } from '../../services/fusion/slot-rows';
 
 /** Small shapes covering up- and down-sampling, non-square grids, E = 1..4, K < E and K = E. */
 export const SHAPES: Readonly<Record<string, AdapterOptions>> = {
@@ -98,19 +99,34 @@ export interface BatchResult {
   gates: Float32Array[];
 }
 
-/** Run requests as one batch through the session. */
-export async function runBatch(f: Fixture, requests: readonly Request[]): Promise<BatchResult> {
-  const c = f.config;
+/**
+ * Graph feeds for requests as one batch. Each expert slot gets the rows whose mask chooses it (`rows: 'chosen'`, as
+ * the service feeds it) or every row of the batch (`'all'`: unchosen rows then reach the graph with gate weight 0).
+ */
+export function batchFeeds(c: AdapterConfig, requests: readonly Request[], rows: 'chosen' | 'all' = 'chosen'): Record<string, ort.Tensor> {
   const N = requests.length;
+  const mask = Float32Array.from(requests.flatMap((r) => r.mask));
   const feeds: Record<string, ort.Tensor> = {
     [FUSION_IO.base]: new ort.Tensor('float32', concat(requests.map((r) => r.base)), [N, c.tokens, c.baseWidth]),
-    [FUSION_IO.mask]: new ort.Tensor('float32', Float32Array.from(requests.flatMap((r) => r.mask)), [N, c.maxExperts]),
+    [FUSION_IO.mask]: new ort.Tensor('float32', mask, [N, c.maxExperts]),
     [FUSION_IO.context]: new ort.Tensor('float32', concat(requests.map((r) => r.context)), [N, c.contextWidth]),
   };
+  const dense = c.experts.map((_, j) => concat(requests.map((r) => r.experts[j] as Float32Array)));
+  const slots = rows === 'all'
+    ? dense.map((data) => ({ rows: Int32Array.from({ length: N }, (_, i) => i), data }))
+    : slotRowsFromDense(dense, mask, N, c.experts.map((e) => e.tokens * e.width), (n) => new Float32Array(n));
   c.experts.forEach((e, j) => {
-    feeds[FUSION_IO.expert(j)] = new ort.Tensor('float32', concat(requests.map((r) => r.experts[j] as Float32Array)), [N, e.tokens, e.width]);
+    const slot = slots[j]!;
+    feeds[FUSION_IO.expert(j)] = new ort.Tensor('float32', slot.data, [slot.rows.length, e.tokens, e.width]);
+    feeds[FUSION_IO.rows(j)] = new ort.Tensor('int64', BigInt64Array.from(slot.rows, (r) => BigInt(r)), [slot.rows.length]);
   });
-  const out = await f.session.run(feeds);
+  return feeds;
+}
+
+/** Run requests as one batch through the session (slots fed as `batchFeeds` says). */
+export async function runBatch(f: Fixture, requests: readonly Request[], rows: 'chosen' | 'all' = 'chosen'): Promise<BatchResult> {
+  const c = f.config;
+  const out = await f.session.run(batchFeeds(c, requests, rows));
   const fused = out[FUSION_IO.fused]?.data as Float32Array;
   const gates = out[FUSION_IO.gates]?.data as Float32Array;
   const fl = c.tokens * c.outputWidth;

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { float32ToHalf, halfToFloat32 } from '../../src/core/fp16';
 import { buildAdapterGraph, FUSION_IO, tokenGraph } from '../../services/fusion/adapter-graph';
 import { referenceFuse } from '../../services/fusion/reference';
+import { slotRowsFromDense } from '../../services/fusion/slot-rows';
 import { createSession, fixture, mulberry32, randomArray, randomRequest, relError, runBatch, type Request } from './fusion-kit';
 
 const SEED = Number(process.env.FUSION_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -59,19 +60,37 @@ describe('fusion properties', () => {
     );
   });
 
-  it('perturbing (or poisoning with NaN) an unchosen expert changes nothing, bit for bit', async () => {
+  it('perturbing (or poisoning with NaN) an unchosen expert changes nothing, bit for bit, also when its rows reach the graph', async () => {
     const f = await fixture('fourExperts');
     const rand = mulberry32(SEED);
     const reqs = [[1, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 0], [1, 1, 0, 1]].map((m) => randomRequest(f.config, rand, m));
-    const before = await runBatch(f, reqs);
-    for (const poison of ['random', 'nan'] as const) {
-      const perturbed = reqs.map((r): Request => ({
-        ...r,
-        experts: r.experts.map((e, j) => (r.mask[j] === 1 ? e : poison === 'nan' ? new Float32Array(e.length).fill(NaN) : randomArray(rand, e.length, 5))),
-      }));
-      const after = await runBatch(f, perturbed);
-      assert.deepEqual(after.fused, before.fused, `${poison}: fused changed`);
-      assert.deepEqual(after.gates, before.gates, `${poison}: gates changed`);
+    for (const rows of ['chosen', 'all'] as const) {
+      const before = await runBatch(f, reqs, rows);
+      for (const poison of ['random', 'nan'] as const) {
+        const perturbed = reqs.map((r): Request => ({
+          ...r,
+          experts: r.experts.map((e, j) => (r.mask[j] === 1 ? e : poison === 'nan' ? new Float32Array(e.length).fill(NaN) : randomArray(rand, e.length, 5))),
+        }));
+        const after = await runBatch(f, perturbed, rows);
+        assert.deepEqual(after.fused, before.fused, `${rows} rows, ${poison}: fused changed`);
+        assert.deepEqual(after.gates, before.gates, `${rows} rows, ${poison}: gates changed`);
+      }
+    }
+  });
+
+  it('feeding each slot only the rows that chose it equals feeding it every row', async () => {
+    for (const shape of ['fourExperts', 'oneExpert', 'threeExpertsAllKept'] as const) {
+      const f = await fixture(shape);
+      const rand = mulberry32(SEED + 3);
+      const E = f.config.maxExperts;
+      // Mixed batch: no expert, each single expert, all of them.
+      const masks = [Array(E).fill(0), ...Array.from({ length: E }, (_, j) => Array.from({ length: E }, (__, k) => Number(k === j))), Array(E).fill(1)];
+      const reqs = masks.map((m) => randomRequest(f.config, rand, m));
+      const [chosen, all] = [await runBatch(f, reqs, 'chosen'), await runBatch(f, reqs, 'all')];
+      reqs.forEach((_, n) => {
+        assert.ok(relError(chosen.fused[n]!, all.fused[n]!) < 1e-5, `${shape}: request ${n} fused differs (${relError(chosen.fused[n]!, all.fused[n]!)})`);
+        assert.deepEqual(chosen.gates[n], all.gates[n], `${shape}: request ${n} gates differ`);
+      });
     }
   });
 
@@ -90,9 +109,15 @@ describe('fusion properties', () => {
       const context = new ort.Tensor('float32', cat(reqs.map((r) => r.context)), [N, c.contextWidth]);
       const feeds32: Record<string, ort.Tensor> = { [FUSION_IO.base]: new ort.Tensor('float32', halfToFloat32(base16), [N, c.tokens, c.baseWidth]), [FUSION_IO.mask]: mask, [FUSION_IO.context]: context };
       const feeds16: Record<string, ort.Tensor> = { [FUSION_IO.base]: new ort.Tensor('float16', base16, [N, c.tokens, c.baseWidth]), [FUSION_IO.mask]: mask, [FUSION_IO.context]: context };
+      const per = c.experts.map((e) => e.tokens * e.width);
+      const slots16 = slotRowsFromDense(experts16, mask.data as Float32Array, N, per, (n) => new Uint16Array(n));
       c.experts.forEach((e, j) => {
-        feeds32[FUSION_IO.expert(j)] = new ort.Tensor('float32', halfToFloat32(experts16[j] as Uint16Array), [N, e.tokens, e.width]);
-        feeds16[FUSION_IO.expert(j)] = new ort.Tensor('float16', experts16[j] as Uint16Array, [N, e.tokens, e.width]);
+        const { rows, data } = slots16[j]!;
+        const rowsTensor = new ort.Tensor('int64', BigInt64Array.from(rows, (r) => BigInt(r)), [rows.length]);
+        feeds32[FUSION_IO.expert(j)] = new ort.Tensor('float32', halfToFloat32(data), [rows.length, e.tokens, e.width]);
+        feeds16[FUSION_IO.expert(j)] = new ort.Tensor('float16', data, [rows.length, e.tokens, e.width]);
+        feeds32[FUSION_IO.rows(j)] = rowsTensor;
+        feeds16[FUSION_IO.rows(j)] = rowsTensor;
       });
       const [a, b] = [await f.session.run(feeds32), await half.run(feeds16)];
       for (const name of [FUSION_IO.fused, FUSION_IO.gates]) {
