@@ -106,8 +106,7 @@ function fp16Tokens(r: FuseRequest): FuseRequest {
 
 /**
  * The request as the gateway sends it (its own fuseRequest): a slot's tokens only for the rows that chose it
- * (`rows`), a slot nobody chose left out. The service fills the other rows with zeros, so its graph sees the dense
- * request's inputs.
+ * (`rows`), a slot nobody chose left out. Either way the service runs each slot on the rows that chose it.
  */
 function chosenRowsRequest(c: AdapterConfig, batch: number, x: Inputs): FuseRequest {
   const E = c.maxExperts;
@@ -262,10 +261,10 @@ async function main(): Promise<void> {
   const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating, in a random order each round; memory settings of src/core/memory-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads in process; the service a separate \`mova serve fusion\` process (one worker, its default intra-op threads: min(4, CPUs)).\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
     `D ${c.adapterWidth}, ${c.heads} heads, L ${c.blocks}, K ${c.topK}, Dout ${c.outputWidth} (geometry: ${source}). "chosen" = experts chosen per request (sets rotate across the batch); ` +
-    `the graph computes every slot, so cost is flat in "chosen" by design. Overhead = service median / in-process median − 1 ` +
+    `each slot's cross-attention runs on the rows that chose it only (in process and in the service alike), so cost grows with "chosen". Overhead = service median / in-process median − 1 ` +
     `(client encode, loopback gRPC, validation, worker hand-off, reply). "Dense": every slot's tokens for every row (unchosen rows included); ` +
     `"chosen rows only": each slot's tokens only for the rows that chose it (FusionTensor.rows; a slot nobody chose left out), as the gateway sends them — ` +
-    `the service fills the rest with zeros, so the graph runs on the same inputs. "FP16 tokens": the same with base and expert tokens as FP16 (half the bytes), ` +
+    `the graph runs on the same rows either way. "FP16 tokens": the same with base and expert tokens as FP16 (half the bytes), ` +
     `which the service feeds to its FP16-token graph (cast to float32 inside; in-process stays the float32 graph on float32 inputs). The rows/s columns are for dense calls.\n\n${table}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, 'fusion.json'), `${JSON.stringify({ machine, iterations, threads, adapter, rows }, null, 2)}\n`);
