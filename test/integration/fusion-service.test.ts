@@ -156,14 +156,18 @@ describe('fusion service over gRPC', () => {
     checkAgainstReference(res, reqs, 2e-3, (a) => halfToFloat32(float32ToHalf(a)));
   });
 
-  it('a slot no request chose may be left out (it then runs on no rows), at any batch size', async () => {
-    // 2 rows, then 1, then 3, each with slot 1 left out.
+  it('a slot no request chose may be left out (it then runs on no rows), at any batch size, FP32 and FP16', async () => {
+    // 2 rows, then 1, then 3, each with slot 1 left out; then FP16 tokens (the FP16-token graph) with slot 1 and 2 out.
     for (const masks of [[[1, 0, 0], [1, 0, 1]], [[0, 0, 1]], [[1, 0, 0], [0, 0, 0], [1, 0, 1]]]) {
       const reqs = masks.map((m) => randomReq(rand, m));
       const full = fuseRequest(reqs);
       const res = await call<FuseResponse__Output>(client, 'Fuse', { ...full, experts: [full.experts?.[0], full.experts?.[2]] });
       checkAgainstReference(res, reqs, 1e-4);
     }
+    const reqs = [[1, 0, 0], [0, 0, 0]].map((m) => randomReq(rand, m));
+    const half = fuseRequest(reqs, { dt: 'FP16' });
+    const res = await call<FuseResponse__Output>(client, 'Fuse', { ...half, experts: [half.experts?.[0]] });
+    checkAgainstReference(res, reqs, 2e-3, (a) => halfToFloat32(float32ToHalf(a)));
   });
 
   it('an expert slot may carry only the rows that chose it (`rows`): same result as the dense tensor, FP32 and FP16', async () => {
@@ -196,7 +200,9 @@ describe('fusion service over gRPC', () => {
     assert.deepEqual(floats(b.gates), floats(a.gates));
     // Concurrent FP32 and FP16 calls may merge into one float32 run: each still gets its own (correct) rows.
     const singles = reqs.map((r, k) => call<FuseResponse__Output>(client, 'Fuse', fuseRequest([k % 2 === 0 ? r : rounded[k] as Req], { dt: k % 2 === 0 ? 'FP16' : 'FP32' })));
-    (await Promise.all(singles)).forEach((res, k) => checkAgainstReference(res, [rounded[k] as Req], 1e-4));
+    // An FP16 call's context travels as FP16 too: its reference gets the rounded context.
+    const expected = rounded.map((r, k) => (k % 2 === 0 ? { ...r, context: halfToFloat32(float32ToHalf(r.context)) } : r));
+    (await Promise.all(singles)).forEach((res, k) => checkAgainstReference(res, [expected[k] as Req], 1e-4));
   });
 
   it('merges concurrent calls into one run; each still gets its own rows', async () => {
