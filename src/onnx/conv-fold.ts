@@ -16,7 +16,8 @@
  *
  * Conservative by construction: only the top-level graph is edited, and a value is folded away only when it has a
  * single consumer, is no graph output, is not named in `protect` (values the pipeline exposes) and is not read by a
- * subgraph. Constants come from initializers or `Constant` nodes; changed weights get new initializers.
+ * subgraph. Constants come from initializers or `Constant` nodes whose values are in the file (a tensor in an
+ * external data file is left alone); changed weights get new initializers.
  */
 import { onnx } from 'onnx-proto';
 import { dimsOf, floatTensor, readNumbers } from './tensor-data';
@@ -54,6 +55,13 @@ function intsAttr(n: onnx.INodeProto, name: string): number[] | undefined {
   return a ? (a.ints ?? []).map(Number) : undefined;
 }
 
+/** A float tensor whose values are in the model itself (not in an external data file, not missing). */
+function inlineFloat(t: onnx.ITensorProto): boolean {
+  if (t.dataType !== FLOAT || external(t)) return false;
+  const count = dimsOf(t).reduce((a, b) => a * b, 1);
+  return (t.rawData?.length ?? 0) === count * 4 || (t.floatData?.length ?? 0) === count;
+}
+
 function isStd(n: onnx.INodeProto, op: string): boolean {
   return n.opType === op && (n.domain ?? '') === '';
 }
@@ -86,11 +94,11 @@ class Folder {
     // An initializer that is also a graph input is a default the caller may override: not a constant.
     const inputs = new Set((graph.input ?? []).map((i) => i.name));
     for (const t of graph.initializer ?? []) {
-      if (t.name && t.dataType === FLOAT && !inputs.has(t.name)) this.constants.set(t.name, { dims: dimsOf(t), values: readNumbers(t) });
+      if (t.name && inlineFloat(t) && !inputs.has(t.name)) this.constants.set(t.name, { dims: dimsOf(t), values: readNumbers(t) });
     }
     for (const n of graph.node ?? []) {
       const value = isStd(n, 'Constant') ? attr(n, 'value')?.t : undefined;
-      if (value && value.dataType === FLOAT && n.output?.[0]) this.constants.set(n.output[0], { dims: dimsOf(value), values: readNumbers(value) });
+      if (value && inlineFloat(value) && n.output?.[0]) this.constants.set(n.output[0], { dims: dimsOf(value), values: readNumbers(value) });
       for (const i of n.input ?? []) {
         if (!i) continue;
         const list = this.consumers.get(i) ?? [];
@@ -341,10 +349,19 @@ class Folder {
   }
 }
 
-/** Fold in place; returns what was folded (all zero: the model is unchanged). */
+function external(t: onnx.ITensorProto): boolean {
+  return t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData ?? []).length > 0;
+}
+
+/**
+ * Fold in place; returns what was folded (all zero: the model is unchanged). A model with weights in external data
+ * files is left as it is: its variant would be written elsewhere, where the files' relative paths no longer lead.
+ */
 export function foldConvAffine(model: onnx.IModelProto, protect: readonly string[] = []): FoldStats {
   const graph = model.graph;
-  if (!graph) return { affineAfterConv: 0, affineBeforeConv: 0, hardSwish: 0 };
+  const none = { affineAfterConv: 0, affineBeforeConv: 0, hardSwish: 0 };
+  if (!graph) return none;
+  if ((graph.initializer ?? []).some(external) || (graph.node ?? []).some((n) => external(attr(n, 'value')?.t ?? {}))) return none;
   const f = new Folder(graph, protect);
   const nodes = [...(graph.node ?? [])];
   for (const n of nodes) f.foldAfter(n);

@@ -127,6 +127,19 @@ describe('folded variant: affine maps into convolutions, hard-swish shortened', 
     await assertSameNumbers(exposed(source), exposed(f.bytes), [1, 3, 5, 5]);
   });
 
+  it('leaves a model with weights in an external data file alone (they would read as zeros, and the variant lives elsewhere)', () => {
+    const g = new GraphBuilder('external');
+    const x = g.input('x', 'float32', [1, 2, 4, 4]);
+    const c = g.op('Conv', [x, g.floatInit('w', seeded(3 * 2, 1), [3, 2, 1, 1])]);
+    g.output(g.op('Mul', [c, g.floatInit('scale', [2], [1])], {}, 'y'), 'float32', [1, 3, 4, 4]);
+    const model = g.toModel({ opset: 13 });
+    const scale = model.graph!.initializer!.find((t) => t.name === 'scale')!;
+    scale.rawData = new Uint8Array(0);
+    scale.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    scale.externalData = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '0' }, { key: 'length', value: '4' }];
+    assert.deepEqual(foldConvAffine(model), { affineAfterConv: 0, affineBeforeConv: 0, hardSwish: 0 });
+  });
+
   it('keeps a protected value readable and equal (an exposed feature map)', async () => {
     const g = new GraphBuilder('exposed');
     const x = g.input('x', 'float32', [1, 2, 4, 4]);
