@@ -20,7 +20,7 @@
  * external data file is left alone); changed weights get new initializers.
  */
 import { onnx } from 'onnx-proto';
-import { dimsOf, floatTensor, readNumbers } from './tensor-data';
+import { dimsOf, floatTensor, isExternal, readNumbers, usesExternalData } from './tensor-data';
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
@@ -57,7 +57,7 @@ function intsAttr(n: onnx.INodeProto, name: string): number[] | undefined {
 
 /** A float tensor whose values are in the model itself (not in an external data file, not missing). */
 function inlineFloat(t: onnx.ITensorProto): boolean {
-  if (t.dataType !== FLOAT || external(t)) return false;
+  if (t.dataType !== FLOAT || isExternal(t)) return false;
   const count = dimsOf(t).reduce((a, b) => a * b, 1);
   return (t.rawData?.length ?? 0) === count * 4 || (t.floatData?.length ?? 0) === count;
 }
@@ -349,10 +349,6 @@ class Folder {
   }
 }
 
-function external(t: onnx.ITensorProto): boolean {
-  return t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData ?? []).length > 0;
-}
-
 /**
  * Fold in place; returns what was folded (all zero: the model is unchanged). A model with weights in external data
  * files is left as it is: its variant would be written elsewhere, where the files' relative paths no longer lead.
@@ -361,7 +357,7 @@ export function foldConvAffine(model: onnx.IModelProto, protect: readonly string
   const graph = model.graph;
   const none = { affineAfterConv: 0, affineBeforeConv: 0, hardSwish: 0 };
   if (!graph) return none;
-  if ((graph.initializer ?? []).some(external) || (graph.node ?? []).some((n) => external(attr(n, 'value')?.t ?? {}))) return none;
+  if (usesExternalData(model)) return none;
   const f = new Folder(graph, protect);
   const nodes = [...(graph.node ?? [])];
   for (const n of nodes) f.foldAfter(n);

@@ -8,6 +8,18 @@ import { fromHalfBits, toHalfBits } from '../core/fp16';
 
 const DataType = onnx.TensorProto.DataType;
 
+/** Whether a tensor's values live in an external data file (next to the model) rather than in the model. */
+export function isExternal(t: onnx.ITensorProto): boolean {
+  return t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData ?? []).length > 0;
+}
+
+/** Whether any initializer or Constant of the model's main graph keeps its values in an external data file. */
+export function usesExternalData(model: onnx.IModelProto): boolean {
+  const g = model.graph;
+  return (g?.initializer ?? []).some(isExternal)
+    || (g?.node ?? []).some((n) => (n.attribute ?? []).some((a) => a.t !== null && a.t !== undefined && isExternal(a.t)));
+}
+
 export function dimsOf(t: onnx.ITensorProto): number[] {
   return (t.dims ?? []).map(Number);
 }

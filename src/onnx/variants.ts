@@ -9,6 +9,8 @@ import { onnx } from 'onnx-proto';
 import { foldConvAffine } from './conv-fold';
 import { toFloat16Variant } from './fp16-variant';
 import { isQuantizedGraph, toFloat32Variant } from './float-variant';
+import { usesExternalData } from './tensor-data';
+import { InvalidArgumentError } from '../core/errors';
 
 export const MODEL_VARIANTS = ['original', 'folded', 'float32', 'float16'] as const;
 export type ModelVariant = (typeof MODEL_VARIANTS)[number];
@@ -21,9 +23,20 @@ export interface VariantOptions {
   keepFloat32?: readonly string[];
 }
 
+/**
+ * The float32 and float16 variants rewrite every weight, so they need the weights in the model: refuse (with what to
+ * do) rather than write a model whose external tensors read as zeros. (`folded` leaves such a model unchanged.)
+ */
+function checkInlineWeights(model: onnx.IModelProto, variant: ModelVariant): void {
+  if ((variant === 'float32' || variant === 'float16') && usesExternalData(model)) {
+    throw new InvalidArgumentError(`the ${variant} variant needs the model's weights inside the .onnx file, but this model keeps them in external data files; use variant "original" (or "folded") for it, or save it with its weights inline`);
+  }
+}
+
 /** Whether building `variant` from these bytes changes anything (float32 of a float graph does not). */
 export function variantChangesModel(bytes: Uint8Array, variant: ModelVariant, options: VariantOptions = {}): boolean {
   if (variant === 'original') return false;
+  checkInlineWeights(onnx.ModelProto.decode(bytes), variant);
   if (variant === 'float16') return true;
   if (variant === 'folded') return Object.values(foldConvAffine(onnx.ModelProto.decode(bytes), options.keepFloat32 ?? [])).some((n) => n > 0);
   return isQuantizedGraph(onnx.ModelProto.decode(bytes));
@@ -37,7 +50,9 @@ export function buildVariant(bytes: Uint8Array, variant: ModelVariant, options: 
     foldConvAffine(folded, options.keepFloat32 ?? []);
     return onnx.ModelProto.encode(folded).finish();
   }
-  const model = toFloat32Variant(onnx.ModelProto.decode(bytes));
+  const source = onnx.ModelProto.decode(bytes);
+  checkInlineWeights(source, variant);
+  const model = toFloat32Variant(source);
   if (variant === 'float16') toFloat16Variant(model, options.keepFloat32 ? { keepFloat32: options.keepFloat32 } : {});
   return onnx.ModelProto.encode(model).finish();
 }

@@ -138,6 +138,13 @@ describe('folded variant: affine maps into convolutions, hard-swish shortened', 
     scale.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
     scale.externalData = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '0' }, { key: 'length', value: '4' }];
     assert.deepEqual(foldConvAffine(model), { affineAfterConv: 0, affineBeforeConv: 0, hardSwish: 0 });
+    // The float32/float16 variants rewrite every weight: they refuse such a model with what to do instead.
+    const bytes = onnx.ModelProto.encode(model).finish();
+    assert.equal(variantChangesModel(bytes, 'folded'), false);
+    for (const variant of ['float32', 'float16'] as const) {
+      assert.throws(() => buildVariant(bytes, variant), /keeps them in external data files; use variant "original"/);
+      assert.throws(() => variantChangesModel(bytes, variant), /external data files/);
+    }
   });
 
   it('keeps a protected value readable and equal (an exposed feature map)', async () => {
