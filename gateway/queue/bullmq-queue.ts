@@ -1,6 +1,7 @@
 /**
  * BullMQ request queue (durable jobs in Redis). Producer: `Queue.add` with the job id registered in a pending map
- * first; answers arrive through ONE QueueEvents listener keyed by job id. Consumer: a Worker whose concurrency lets
+ * first; answers arrive through ONE QueueEvents listener keyed by job id, or straight from this process's worker
+ * when it ran a job this process queued. Consumer: a Worker whose concurrency lets
  * it hold up to N·batchConcurrency jobs; each job's processor hands the request to the shared DynamicBatcher,
  * which forms the micro-batches (open-source BullMQ has no batches). Jobs of a worker that dies are re-run after
  * the stalled check (lockDuration/stalledInterval), so nothing accepted is lost.
@@ -252,6 +253,17 @@ export class BullmqQueue implements RequestQueue {
           throw new UnrecoverableError(encodeError(new DeadlineExceededError('the request image is no longer in Redis (kept until the deadline plus a minute)')));
         }
         const result = await batcher.submit(decodeRequest(job.data, new Uint8Array(image.buffer, image.byteOffset, image.byteLength)));
+        // A request this gateway queued itself: answer it here rather than after the completion event's trip
+        // through Redis (and its fused tokens need not be parked there). The event that follows finds nothing
+        // pending; a job another gateway queued is answered through the event as before.
+        const local = job.id ? this.pending.get(job.id) : undefined;
+        if (local && job.id) {
+          this.settle(job.id);
+          this.dropImage(job.id);
+          local.resolve(result);
+          const { fused: _answeredHere, ...recorded } = result;
+          return encodeResult(recorded, '');
+        }
         const fusedKey = this.fusedKey(job.id ?? randomUUID());
         if (result.fused) {
           const raw = result.fused.raw;

@@ -1,6 +1,7 @@
 /**
  * The BullMQ request queue on a real redis-server (a private one on a free port): a job's image travels through
- * Redis and back to the batch handler intact, and a request the client cancels while it waits is never run.
+ * Redis and back to the batch handler intact, a request the client cancels while it waits is never run, and answers
+ * (fused tokens included) reach both a gateway that queued the job itself and one whose job another gateway ran.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -37,10 +38,14 @@ describe('BullMQ request queue (real Redis)', { skip: !redisServerPath() && 'red
   const seen: string[] = [];
   let release: () => void = () => {};
 
+  let redisUrl = '';
+  const queueName = `test-${randomUUID()}`;
+
   before(async () => {
     const redis = await group.start(redisSpec(redisServerPath() as string, await freePort()));
+    redisUrl = redis.address;
     queue = await BullmqQueue.connect({
-      redisUrl: redis.address, queueName: `test-${randomUUID()}`,
+      redisUrl, queueName,
       maxBatchSize: 1, maxBatchDelayMs: 0, batchConcurrency: 1, maxQueueSize: 16,
       attempts: 1, backoffMs: 10, lockDurationMs: 5000, stalledIntervalMs: 5000, log: logger('test'),
     });
@@ -48,7 +53,9 @@ describe('BullMQ request queue (real Redis)', { skip: !redisServerPath() && 'red
     await queue.startWorker(async (reqs) => Promise.all(reqs.map(async (r) => {
       seen.push(r.requestId);
       if (r.requestId === 'hold') await new Promise<void>((resolve) => (release = resolve));
-      return result(r, `${r.image.byteLength} bytes, sum ${r.image.reduce((a, b) => a + b, 0)}`);
+      const out = result(r, `${r.image.byteLength} bytes, sum ${r.image.reduce((a, b) => a + b, 0)}`);
+      // Fused tokens derived from the image, so each answer's bytes can be checked.
+      return r.returnFeatures ? { ...out, fused: { datatype: 'FP32' as const, shape: [1, r.image.byteLength], raw: Uint8Array.from(r.image, (b) => 255 - b) } } : out;
     })));
   });
   after(async () => {
@@ -60,6 +67,25 @@ describe('BullMQ request queue (real Redis)', { skip: !redisServerPath() && 'red
     const image = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) % 251);
     const res = await queue.submit(request('bytes', image));
     assert.equal(res.routing.reason, `100000 bytes, sum ${image.reduce((a, b) => a + b, 0)}`);
+  });
+
+  it('fused tokens reach the gateway that queued the job here and one whose job another gateway ran', async () => {
+    // A second gateway on the same queue with no worker of its own: its jobs run in the first one's worker.
+    const producer = await BullmqQueue.connect({
+      redisUrl, queueName, maxBatchSize: 1, maxBatchDelayMs: 0, batchConcurrency: 1, maxQueueSize: 16,
+      attempts: 1, backoffMs: 10, lockDurationMs: 5000, stalledIntervalMs: 5000, log: logger('test'),
+    });
+    try {
+      for (const [who, q] of [['local', queue], ['remote', producer]] as const) {
+        const image = Uint8Array.from({ length: 5000 }, (_, i) => (i * 13 + who.length) % 256);
+        const res = await q.submit({ ...request(`fused-${who}`, image), returnFeatures: true });
+        assert.deepEqual(res.fused?.shape, [1, 5000], who);
+        assert.deepEqual(Array.from(res.fused?.raw ?? []), Array.from(image, (b) => 255 - b), `${who}: fused bytes`);
+        assert.equal(res.routing.reason, `5000 bytes, sum ${image.reduce((a, b) => a + b, 0)}`);
+      }
+    } finally {
+      await producer.close();
+    }
   });
 
   it('a request cancelled while it waits is answered CANCELLED and never run; the next one runs', async () => {
