@@ -32,6 +32,8 @@ export interface BullmqQueueOptions extends MicroBatchOptions {
 }
 
 interface Pending {
+  /** The request as this gateway accepted it (its worker uses it instead of reading the image back from Redis). */
+  request: GatewayRequest;
   resolve: (r: GatewayResult) => void;
   reject: (e: unknown) => void;
   timer: NodeJS.Timeout;
@@ -189,7 +191,7 @@ export class BullmqQueue implements RequestQueue {
         void this.cancel(jobId);
         reject(new DeadlineExceededError('deadline exceeded while queued or running'));
       }, Math.max(0, request.deadlineAt - Date.now()) + 250);
-      this.pending.set(jobId, { resolve, reject, timer });
+      this.pending.set(jobId, { request, resolve, reject, timer });
     });
     const onAbort = (): void => {
       const p = this.pending.get(jobId);
@@ -230,6 +232,26 @@ export class BullmqQueue implements RequestQueue {
     this.dropImage(jobId);
   }
 
+  /**
+   * The request a job stands for. A job this gateway queued (still waiting for its answer, so not cancelled) uses
+   * the request in memory; any other reads the cancel mark and the image from Redis in one round trip (a pipeline
+   * runs them in this order). A failed mark check (Redis restarting) runs the job: a cancelled job that runs is
+   * wasted work, a dropped one is lost.
+   */
+  private async jobRequest(job: Job<JobData, JobResult>, client: Redis): Promise<GatewayRequest> {
+    const local = job.id ? this.pending.get(job.id) : undefined;
+    if (local) return local.request;
+    const replies = await client.pipeline().exists(this.cancelKey(job.id ?? '')).getBuffer(job.data.imageKey).exec().catch(() => null);
+    const [mark, stored] = replies ?? [];
+    if (mark && !mark[0] && Number(mark[1]) > 0) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
+    if (!stored || stored[0]) throw stored?.[0] ?? new UnavailableError('Redis did not answer for the request image');
+    const image = stored[1] as Buffer | null;
+    if (!image || image.byteLength !== job.data.imageBytes) {
+      throw new UnrecoverableError(encodeError(new DeadlineExceededError('the request image is no longer in Redis (kept until the deadline plus a minute)')));
+    }
+    return decodeRequest(job.data, new Uint8Array(image.buffer, image.byteOffset, image.byteLength));
+  }
+
   async startWorker(handler: BatchHandler): Promise<void> {
     const batcher = new DynamicBatcher<GatewayRequest, GatewayResult>({
       maxBatchSize: this.opts.maxBatchSize,
@@ -241,18 +263,8 @@ export class BullmqQueue implements RequestQueue {
     this.batcher = batcher;
     const client = this.redis;
     this.worker = new Worker<JobData, JobResult>(this.opts.queueName, async (job: Job<JobData, JobResult>) => {
-      // The cancel mark and the image in one round trip (a pipeline runs them in this order). A failed mark check
-      // (Redis restarting) runs the job: a cancelled job that runs is wasted work, a dropped one is lost.
-      const replies = await client.pipeline().exists(this.cancelKey(job.id ?? '')).getBuffer(job.data.imageKey).exec().catch(() => null);
-      const [mark, stored] = replies ?? [];
-      if (mark && !mark[0] && Number(mark[1]) > 0) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
       try {
-        if (!stored || stored[0]) throw stored?.[0] ?? new UnavailableError('Redis did not answer for the request image');
-        const image = stored[1] as Buffer | null;
-        if (!image || image.byteLength !== job.data.imageBytes) {
-          throw new UnrecoverableError(encodeError(new DeadlineExceededError('the request image is no longer in Redis (kept until the deadline plus a minute)')));
-        }
-        const result = await batcher.submit(decodeRequest(job.data, new Uint8Array(image.buffer, image.byteOffset, image.byteLength)));
+        const result = await batcher.submit(await this.jobRequest(job, client));
         // A request this gateway queued itself: answer it here rather than after the completion event's trip
         // through Redis (and its fused tokens need not be parked there). The event that follows finds nothing
         // pending; a job another gateway queued is answered through the event as before.
