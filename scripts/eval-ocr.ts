@@ -127,6 +127,34 @@ function elongatedPages(dir: string): Page[] {
   });
 }
 
+/**
+ * Large pages, as a 300 dpi scan or a phone photo gives them (2000-4032 px): 4-10 lines of 7-14 pt print (24-48 px),
+ * so small that the 640 px detection letterbox shrinks them below what the detector finds.
+ */
+function largePages(dir: string): Page[] {
+  const r = new Rng(31);
+  const shapes: [number, number][] = [[2480, 3508], [4032, 3024], [3000, 2000], [2000, 2800]];
+  return Array.from({ length: 12 }, (_, i) => {
+    const [w, h] = shapes[i % shapes.length]!;
+    const size = 24 + r.int(25);
+    const args = ['-size', `${w}x${h}`, `xc:${r.pick(['white', '#f4f1e8', '#eeeeee'])}`, '-font', FONTS[i % FONTS.length]!, '-pointsize', String(size), '-fill', r.pick(['black', '#1a237e', '#333333'])];
+    const lines: string[] = [];
+    const x = 100 + r.int(300);
+    let y = 150 + r.int(400);
+    for (let k = 0, n = 4 + r.int(7); k < n && y + size < h - 50; k++) {
+      let text = words(r, 3 + r.int(6));
+      if (r.next() < 0.4) text += ` ${1 + r.int(999)}.${String(r.int(100)).padStart(2, '0')}`;
+      text = text.slice(0, Math.floor((w - x - 40) / (size * 0.7))).trim();
+      args.push('-annotate', `+${x}+${y}`, text);
+      lines.push(text);
+      y += Math.floor(size * (1.5 + r.next()));
+    }
+    const file = path.join(dir, `large-${String(i).padStart(2, '0')}.png`);
+    convert([...args, file]);
+    return { file, lines };
+  });
+}
+
 /** Levenshtein distance (two rows). */
 export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -138,14 +166,28 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** The drawn page sets, made once into `dir` (a set added later is drawn on the next run; the others are kept). */
 function pageSets(dir: string): Record<string, Page[]> {
   const index = path.join(dir, 'index.json');
-  if (existsSync(index)) return JSON.parse(readFileSync(index, 'utf8')) as Record<string, Page[]>;
+  const sets = existsSync(index) ? JSON.parse(readFileSync(index, 'utf8')) as Record<string, Page[]> : {};
   mkdirSync(dir, { recursive: true });
-  const loose = loosePages(dir);
-  const sets = { loose, tight: tightPages(dir), 'turned 90°': turnedPages(dir, loose, 90), 'turned 180°': turnedPages(dir, loose, 180), 'turned 270°': turnedPages(dir, loose, 270), elongated: elongatedPages(dir) };
-  writeFileSync(index, JSON.stringify(sets));
-  return sets;
+  const make: [string, () => Page[]][] = [
+    ['loose', () => loosePages(dir)],
+    ['tight', () => tightPages(dir)],
+    ['turned 90°', () => turnedPages(dir, sets.loose ?? [], 90)],
+    ['turned 180°', () => turnedPages(dir, sets.loose ?? [], 180)],
+    ['turned 270°', () => turnedPages(dir, sets.loose ?? [], 270)],
+    ['elongated', () => elongatedPages(dir)],
+    ['large', () => largePages(dir)],
+  ];
+  let added = false;
+  for (const [name, draw] of make) {
+    if (sets[name]) continue;
+    sets[name] = draw();
+    added = true;
+  }
+  if (added) writeFileSync(index, JSON.stringify(sets));
+  return Object.fromEntries(make.map(([name]) => [name, sets[name] ?? []]));
 }
 
 async function main(): Promise<void> {

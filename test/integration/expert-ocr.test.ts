@@ -175,6 +175,15 @@ describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () =>
     assert.equal(squash(read), squash(line), JSON.stringify(read));
   });
 
+  it('reads 7 pt print on a 300 dpi A4 page (2480 x 3508: the letterbox would shrink its text to ~4 px)', async () => {
+    const lines = ['Invoice 2026-0412 Total due: 1,284.50 EUR', 'Payment within 30 days to account DE12 3456 7890', 'Item 2: Travel expenses, flat rate 144.50'];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="2480" height="3508"><rect width="2480" height="3508" fill="#ffffff"/>${
+      lines.map((l, k) => `<text x="200" y="${300 + 100 * k}" font-family="DejaVu Sans" font-size="30" fill="#111111">${escapeXml(l)}</text>`).join('')}</svg>`;
+    const page = await decodeImage(await renderSvg(svg));
+    const { text } = (await p.runImages([page])).decoded[0] as OcrResult;
+    assert.deepEqual(text.split('\n').map(squash), lines.map(squash), JSON.stringify(text));
+  });
+
   it('reads a sign whose text is rotated by 8 degrees', async () => {
     const sign = await decodeImage(await renderSign({ lines: ['NO PARKING', 'EXIT ONLY'], angle: 8 }));
     const { text } = (await p.runImages([sign])).decoded[0] as OcrResult;

@@ -225,6 +225,14 @@ describe('recognition input', () => {
     assert.throws(() => parseOcrSettings({ recMaxBatchWidth: 0 }), (e: unknown) => e instanceof ConfigError && e.key === 'decoder.recMaxBatchWidth');
   });
 
+  it('detLargeSide: 1280 by default, 0 turns it off, anything else must be a whole number of pixels up to 8192', () => {
+    assert.equal(s.detLargeSide, 1280);
+    assert.equal(parseOcrSettings({ detLargeSide: 0 }).detLargeSide, 0);
+    for (const bad of [-1, 12.5, 9000, '960']) {
+      assert.throws(() => parseOcrSettings({ detLargeSide: bad }), (e: unknown) => e instanceof ConfigError && e.key === 'decoder.detLargeSide', String(bad));
+    }
+  });
+
   it('samples a quad upright at the recognition height', () => {
     // 40×10 image: left half black, right half white.
     const img = { width: 40, height: 10, data: new Uint8Array(40 * 10 * 3) };

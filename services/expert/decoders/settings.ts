@@ -17,8 +17,8 @@ export function numberSetting(settings: DecoderSettings, key: string, fallback: 
 }
 
 /** A positive integer setting up to `max`; `fallback` when absent. */
-export function intSetting(settings: DecoderSettings, key: string, fallback: number, max: number): number {
-  const v = numberSetting(settings, key, fallback, 1, max);
+export function intSetting(settings: DecoderSettings, key: string, fallback: number, max: number, min = 1): number {
+  const v = numberSetting(settings, key, fallback, min, max);
   if (!Number.isInteger(v)) throw new ConfigError(`decoder.${key}`, `must be an integer, got ${v}`);
   return v;
 }

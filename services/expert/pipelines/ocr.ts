@@ -74,9 +74,18 @@ export interface OcrSettings {
    * @default 0.5
    */
   clsThresh: number;
+  /**
+   * An image whose long side is at least 1.5× this (and that is not elongated) is detected with its long side at this
+   * many pixels instead of the letterbox's: in the 640 letterbox a 300 dpi A4 page (3508 px) shrinks 5.5× and 7 pt
+   * print (~22 px) falls to ~4 px, under what the detector finds. 0 turns it off. @default 1280
+   */
+  detLargeSide: number;
 }
 
-const REC_KEYS = ['dropScore', 'recBatchSize', 'recMinWidth', 'recWidthStep', 'recMaxWidth', 'recMaxBatchWidth', 'clsThresh'] as const;
+const REC_KEYS = ['dropScore', 'recBatchSize', 'recMinWidth', 'recWidthStep', 'recMaxWidth', 'recMaxBatchWidth', 'clsThresh', 'detLargeSide'] as const;
+
+/** detLargeSide applies from this multiple of it on (smaller images keep the letterbox's scale). */
+const LARGE_FROM = 1.5;
 
 /** PaddleOCR's angle classifier input (cls_image_shape 3,48,192) and its labels (0°, 180°). */
 const CLS_HEIGHT = 48;
@@ -94,6 +103,7 @@ export function parseOcrSettings(s: DecoderSettings): OcrSettings {
     recMaxWidth: numberSetting(s, 'recMaxWidth', 1600, recMinWidth, 8192),
     recMaxBatchWidth: intSetting(s, 'recMaxBatchWidth', 2560, 1 << 20),
     clsThresh: numberSetting(s, 'clsThresh', 0.5, 0, 1),
+    detLargeSide: intSetting(s, 'detLargeSide', 1280, 8192, 0),
   };
 }
 
@@ -261,8 +271,11 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   async function detPlan(img: RgbImage, letterbox: Placement): Promise<DetPlan> {
     const region = detRegion(letterbox, stride, spec.height, spec.width);
     const ow = letterbox.originalWidth, oh = letterbox.originalHeight;
-    const scale = detScale(ow, oh, spec.width, spec.height);
-    if (Math.max(ow, oh) < 3 * Math.min(ow, oh) || scale <= letterbox.scaleX * 1.05) return { region };
+    const long = Math.max(ow, oh);
+    const elongated = long >= 3 * Math.min(ow, oh);
+    const large = !elongated && settings.detLargeSide > 0 && long >= LARGE_FROM * settings.detLargeSide;
+    const scale = large ? settings.detLargeSide / long : detScale(ow, oh, spec.width, spec.height);
+    if (!(elongated || large) || scale <= letterbox.scaleX * 1.05) return { region };
     const width = Math.ceil(Math.max(1, Math.round(ow * scale)) / stride) * stride;
     const height = Math.ceil(Math.max(1, Math.round(oh * scale)) / stride) * stride;
     const { rgb, placement } = await resizeRgb(img, { ...spec, width, height, resize: 'letterbox' });
