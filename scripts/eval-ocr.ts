@@ -128,19 +128,20 @@ function elongatedPages(dir: string): Page[] {
 }
 
 /**
- * Large pages, as a 300 dpi scan or a phone photo gives them (2000-4032 px): 4-10 lines of 7-14 pt print (24-48 px),
- * so small that the 640 px detection letterbox shrinks them below what the detector finds.
+ * Large pages, as a 300 dpi scan or a phone photo gives them (2000-4032 px, 4-10 lines of 7-14 pt print: 24-48 px),
+ * and large screenshots (1600-1800 px wide, 14-22 px text): so small that the 640 px detection letterbox shrinks the
+ * text below what the detector finds.
  */
 function largePages(dir: string): Page[] {
   const r = new Rng(31);
-  const shapes: [number, number][] = [[2480, 3508], [4032, 3024], [3000, 2000], [2000, 2800]];
-  return Array.from({ length: 12 }, (_, i) => {
-    const [w, h] = shapes[i % shapes.length]!;
-    const size = 24 + r.int(25);
+  const shapes: [number, number, number, number][] = [[2480, 3508, 24, 25], [4032, 3024, 24, 25], [3000, 2000, 24, 25], [2000, 2800, 24, 25], [1800, 1100, 15, 8], [1600, 1000, 14, 7]];
+  return Array.from({ length: 18 }, (_, i) => {
+    const [w, h, smallest, spread] = shapes[i % shapes.length]!;
+    const size = smallest + r.int(spread);
     const args = ['-size', `${w}x${h}`, `xc:${r.pick(['white', '#f4f1e8', '#eeeeee'])}`, '-font', FONTS[i % FONTS.length]!, '-pointsize', String(size), '-fill', r.pick(['black', '#1a237e', '#333333'])];
     const lines: string[] = [];
-    const x = 100 + r.int(300);
-    let y = 150 + r.int(400);
+    const x = Math.floor(w / 20) + r.int(Math.floor(w / 8));
+    let y = Math.floor(h / 20) + r.int(Math.floor(h / 8));
     for (let k = 0, n = 4 + r.int(7); k < n && y + size < h - 50; k++) {
       let text = words(r, 3 + r.int(6));
       if (r.next() < 0.4) text += ` ${1 + r.int(999)}.${String(r.int(100)).padStart(2, '0')}`;

@@ -75,17 +75,19 @@ export interface OcrSettings {
    */
   clsThresh: number;
   /**
-   * An image whose long side is at least 1.5× this (and that is not elongated) is detected with its long side at this
+   * An image whose long side is at least 1.2× this (and that is not elongated) is detected with its long side at this
    * many pixels instead of the letterbox's: in the 640 letterbox a 300 dpi A4 page (3508 px) shrinks 5.5× and 7 pt
-   * print (~22 px) falls to ~4 px, under what the detector finds. 0 turns it off. @default 1280
+   * print (~22 px) falls to ~4 px, under what the detector finds; an 1800 px screenshot's 16 px text falls to 6 px
+   * and loses letters and spaces. 0 turns it off. @default 1280
    */
   detLargeSide: number;
 }
 
 const REC_KEYS = ['dropScore', 'recBatchSize', 'recMinWidth', 'recWidthStep', 'recMaxWidth', 'recMaxBatchWidth', 'clsThresh', 'detLargeSide'] as const;
 
-/** detLargeSide applies from this multiple of it on (smaller images keep the letterbox's scale). */
-const LARGE_FROM = 1.5;
+/** detLargeSide applies from this multiple of it on (smaller images keep the letterbox's scale: every eval:ocr page
+ * up to 1280 px reads as before). */
+const LARGE_FROM = 1.2;
 
 /** PaddleOCR's angle classifier input (cls_image_shape 3,48,192) and its labels (0°, 180°). */
 const CLS_HEIGHT = 48;
