@@ -190,6 +190,14 @@ describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () =>
     assert.deepEqual(text.split('\n').map(squash), ['NOPARKING', 'EXITONLY'], JSON.stringify(text));
   });
 
+  it('keeps the spaces of a photographed receipt that the recogniser\'s arg-max drops (spaceThresh)', async () => {
+    // A café receipt in a monospaced font, photographed on a table (test/fixtures/images/README.md). Without the
+    // space rule these lines read "12Mill Road,Leeds", "VAT20% 1.77", "28/11/202609:41".
+    const photo = await decodeImage(readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'images', 'receipt-on-table.jpg')));
+    const rows = ((await p.runImages([photo])).decoded[0] as OcrResult).text.split('\n');
+    for (const want of ['12 Mill Road, Leeds', 'VAT 20% 1.77', '28/11/2026 09:41']) assert.ok(rows.includes(want), `${want} in ${JSON.stringify(rows)}`);
+  });
+
   it('reads a photographed book page with curved lines', async () => {
     const page = await decodeImage(readFileSync(PAGE));
     const { text, lines } = (await p.runImages([page])).decoded[0] as OcrResult;

@@ -173,6 +173,28 @@ describe('CTC decoding', () => {
     assert.ok(Math.abs(line.confidence - (0.9 + 0.5) / 2) < 1e-6);
   });
 
+  it('reads a blank gap as a space when the space probability there reaches spaceThresh', () => {
+    // a, blank (space p = 0.05), b, blank (space p = 0.01), c, blank (0.3) at the end.
+    const data = probs([1, 0, 2, 0, 3, 0]);
+    const setSpace = (t: number, p: number): void => { data[t * charset.classes + 4] = p; };
+    setSpace(1, 0.05);
+    setSpace(3, 0.01);
+    setSpace(5, 0.3);
+    assert.equal(ctcGreedyDecode(data, 0, 6, charset).text, 'abc', 'off by default');
+    assert.equal(ctcGreedyDecode(data, 0, 6, charset, 0.02).text, 'a bc', 'only the gap that reaches it, never a trailing space');
+    assert.equal(ctcGreedyDecode(data, 0, 6, charset, 0.009).text, 'a b c');
+    assert.equal(ctcGreedyDecode(data, 0, 6, charset, 0.1).text, 'abc');
+    // No leading space, no doubled space next to one the model emitted, the same rule in batches.
+    const lead = probs([0, 1, 4, 0, 2]);
+    lead[0 * charset.classes + 4] = 0.5;
+    lead[3 * charset.classes + 4] = 0.5;
+    assert.equal(ctcGreedyDecode(lead, 0, 5, charset, 0.02).text, 'a b');
+    assert.deepEqual(ctcDecodeBatch(data, [1, 6, 5], charset, 0.02).map((l) => l.text), ['a bc']);
+    // A charset without a space class (its last class is a character) never gets one.
+    const plain = parseCharset('a\nb\nc\nd\n', false);
+    assert.equal(ctcGreedyDecode(data, 0, 6, plain, 0.001).text, 'abc');
+  });
+
   it('gives an empty line with confidence 0 for all blanks', () => {
     assert.deepEqual(ctcGreedyDecode(probs([0, 0, 0]), 0, 3, charset), { text: '', confidence: 0 });
   });
