@@ -174,6 +174,31 @@ export function sampleCrop(img: RgbImage, quad: Quad, height: number, maxWidth: 
   return { data, width: outW, height };
 }
 
+/**
+ * The image turned a quarter clockwise (width and height swap): pixel (x, y) goes to (H − 1 − y, x). Its `original`
+ * size, when it was decoded smaller, swaps too.
+ */
+export function rotate90(img: RgbImage): RgbImage {
+  const { width: w, height: h } = img;
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const from = (y * w + x) * 3;
+      const to = (x * h + (h - 1 - y)) * 3;
+      data[to] = img.data[from] ?? 0;
+      data[to + 1] = img.data[from + 1] ?? 0;
+      data[to + 2] = img.data[from + 2] ?? 0;
+    }
+  }
+  return { data, width: h, height: w, ...(img.original ? { original: { width: img.original.height, height: img.original.width } } : {}) };
+}
+
+/** A box [x0, y0, x1, y1] of the image turned by rotate90 back in the image's own pixels (`height`: its height). */
+export function boxFromRotated90(box: readonly [number, number, number, number], height: number): [number, number, number, number] {
+  const [x0, y0, x1, y1] = box;
+  return [y0, height - x1, y1, height - x0];
+}
+
 /** The image turned by 180°. */
 export function rotate180(img: RgbImage): RgbImage {
   const n = img.width * img.height;

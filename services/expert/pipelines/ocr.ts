@@ -11,6 +11,9 @@
  *   boxes ─► crops from the ORIGINAL image (rotated quads sampled upright) ─► [cls graph: turn crops read as 180°]
  *         ─► rec graph, batched over every crop of the batch in width buckets ─► greedy CTC (ocr-ctc.ts)
  *         ─► lines in reading order (of the page turned right way up when most of its lines were upside down)
+ *   a page most of whose lines are vertical (lying on its side) is read again turned a quarter (runImages), and the
+ *   reading with more text kept. Images at least 1.2 × detLargeSide long are detected at detLargeSide instead of
+ *   the letterbox; a blank CTC gap with enough space probability reads as a space (spaceThresh).
  *
  * Det preprocessing comes from the registry (PaddleOCR: BGR, ImageNet mean/std on x/255). Rec preprocessing is
  * fixed by the model family: BGR, (x/255 − 0.5)/0.5, height from the graph, width by aspect ratio, padded with
@@ -27,7 +30,7 @@ import { ctcDecodeBatch, loadCharset, type Charset, type CtcLine } from '../deco
 import { DB_SETTING_KEYS, dbBoxesBatch, parseDbSettings, quadBounds, readingOrder, type DbBox, type DbSettings, type Quad } from '../decoders/ocr-db';
 import { intSetting, numberSetting, rejectUnknownSettings, type DecoderSettings } from '../decoders/settings';
 import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext, PipelineFactory } from '../pipeline';
-import { cropNchw, detRegion, detScale, isVerticalQuad, middleColumns, overlayNchw, resizeColumns, resizeNchwArea, rotate180, sampleCrop, uprightQuad, type DetRegion } from './ocr-geometry';
+import { boxFromRotated90, cropNchw, detRegion, detScale, isVerticalQuad, middleColumns, overlayNchw, resizeColumns, resizeNchwArea, rotate180, rotate90, sampleCrop, uprightQuad, type DetRegion } from './ocr-geometry';
 import { preparedPath } from './prepared';
 import { identityPlacement, imagesToTensor, preprocessSpec } from './single-graph';
 import { avgPoolNchw, checkDeclaredGrid, concatBatch, meanTokens, nchwToTokens } from './tokens';
@@ -117,6 +120,17 @@ export function parseOcrSettings(s: DecoderSettings): OcrSettings {
     detLargeSide: intSetting(s, 'detLargeSide', 1280, 8192, 0),
     spaceThresh: numberSetting(s, 'spaceThresh', 0.02, 0.001, 1),
   };
+}
+
+/** Whether most of a reading's lines are vertical (boxes at least 1.5× taller than wide): a page on its side. */
+function isSideways(r: OcrResult): boolean {
+  const vertical = r.lines.filter((l) => l.box[3] - l.box[1] >= 1.5 * (l.box[2] - l.box[0])).length;
+  return vertical > 0 && vertical * 2 > r.lines.length;
+}
+
+/** How much a reading found: its characters (spaces aside), each weighed by its line's confidence. */
+function readingWeight(r: OcrResult): number {
+  return r.lines.reduce((s, l) => s + l.text.replace(/\s+/g, '').length * l.confidence, 0);
 }
 
 /** An upright crop of one detected box, at recognition height, with where it came from. */
@@ -392,15 +406,34 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     blankFmap = (await detOnce(padded)).fmap;
   }
 
+  async function readImages(images: RgbImage[]): Promise<ExpertPipelineOutput & { decoded: OcrResult[] }> {
+    const { pixels, placements } = await imagesToTensor(images, spec);
+    const plans = blankFmap ? await Promise.all(images.map((img, i) => detPlan(img, placements[i] as Placement))) : undefined;
+    const { features, pooled, decoded } = await run(pixels, images, placements, plans);
+    return { features, pooled, decoded: decoded as OcrResult[] };
+  }
+
   return {
     inputShape: [3, spec.height, spec.width],
     featureGrid: { height: gridH, width: gridW, channels },
     pooledWidth: probe.pooled.dims[1] ?? 0,
     async runImages(images) {
-      const { pixels, placements } = await imagesToTensor(images, spec);
-      const plans = blankFmap ? await Promise.all(images.map((img, i) => detPlan(img, placements[i] as Placement))) : undefined;
-      const { features, pooled, decoded } = await run(pixels, images, placements, plans);
-      return { features, pooled, decoded };
+      const first = await readImages(images);
+      // A page on its side (most of its lines vertical) is read again turned a quarter: the detector finds horizontal
+      // lines far better (vertical ones come out in pieces, their ends cut off), and the angle classifier then tells
+      // which of the two upright ways it is. The reading with more text (by confidence) is kept, its boxes mapped back;
+      // the tokens stay those of the image as sent.
+      const sideways = images.flatMap((_, i) => (isSideways(first.decoded[i] as OcrResult) ? [i] : []));
+      if (sideways.length === 0) return first;
+      const again = await readImages(sideways.map((i) => rotate90(images[i] as RgbImage)));
+      sideways.forEach((i, k) => {
+        const turned = again.decoded[k] as OcrResult;
+        if (readingWeight(turned) <= readingWeight(first.decoded[i] as OcrResult)) return;
+        const img = images[i] as RgbImage;
+        const height = img.original?.height ?? img.height;
+        first.decoded[i] = { lines: turned.lines.map((l) => ({ ...l, box: roundBox(boxFromRotated90(l.box, height)) })), text: turned.text };
+      });
+      return first;
     },
     async runPixels(pixels) {
       const [n = 0, c, hh, ww] = pixels.dims;
