@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Placement } from '../../src/core/image';
-import { cropNchw, detRegion, detScale, isVerticalQuad, middleColumns, overlayNchw, resizeColumns, resizeNchwArea, rotate180, uprightQuad } from '../../services/expert/pipelines/ocr-geometry';
+import { boxFromRotated90, cropNchw, detRegion, detScale, isVerticalQuad, middleColumns, overlayNchw, resizeColumns, resizeNchwArea, rotate180, rotate90, uprightQuad } from '../../services/expert/pipelines/ocr-geometry';
 
 const placement = (ow: number, oh: number, scale: number): Placement => ({ scaleX: scale, scaleY: scale, padX: 0, padY: 0, originalWidth: ow, originalHeight: oh, inputWidth: 640, inputHeight: 640 });
 
@@ -47,6 +47,20 @@ test('rotate180 reverses the pixels; resizeColumns resamples columns only', () =
   assert.deepEqual([wide.width, wide.height], [8, 1]);
   assert.deepEqual(Array.from(wide.data).filter((_, k) => k % 3 === 0), [0, 8, 23, 38, 53, 68, 83, 90]);
   assert.equal(resizeColumns(ramp, 4), ramp);
+});
+
+test('rotate90 turns a quarter clockwise; boxFromRotated90 maps a box of the turned image back', () => {
+  // 3 x 2 image, pixel value = 10·y + x (grey): turned, it is 2 x 3 and its top row is the old left column, bottom up.
+  const px = (x: number, y: number): number[] => [10 * y + x, 10 * y + x, 10 * y + x];
+  const img = { data: Uint8Array.from([...px(0, 0), ...px(1, 0), ...px(2, 0), ...px(0, 1), ...px(1, 1), ...px(2, 1)]), width: 3, height: 2 };
+  const r = rotate90(img);
+  assert.deepEqual([r.width, r.height], [2, 3]);
+  assert.deepEqual(Array.from(r.data).filter((_, k) => k % 3 === 0), [10, 0, 11, 1, 12, 2]);
+  const four = rotate90(rotate90(rotate90(r)));
+  assert.deepEqual(four.data, img.data);
+  assert.deepEqual(rotate90({ ...img, original: { width: 300, height: 200 } }).original, { width: 200, height: 300 });
+  // A box around pixel (2, 0) of the 3 x 2 image sits around pixel (1, 2) of the turned one; mapped back it is the original box.
+  assert.deepEqual(boxFromRotated90([1, 2, 2, 3], 2), [2, 0, 3, 1]);
 });
 
 test('lines of a page on its side or upside down are ordered from the page\'s top', () => {
