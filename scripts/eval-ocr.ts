@@ -89,6 +89,16 @@ function tightPages(dir: string): Page[] {
   });
 }
 
+/** The loose pages photographed at a slant: turned by 10-35° either way, on their own background colour. */
+function slantedPages(dir: string, pages: readonly Page[]): Page[] {
+  const angles = [12, -15, 18, -22, 25, -28, 32, -35];
+  return pages.map((p, i) => {
+    const file = path.join(dir, `slanted-${path.basename(p.file)}`);
+    convert([p.file, '-background', 'white', '-rotate', String(angles[i % angles.length]), file]);
+    return { file, lines: p.lines };
+  });
+}
+
 function turnedPages(dir: string, pages: readonly Page[], angle: number): Page[] {
   return pages.map((p) => {
     const file = path.join(dir, `turned${angle}-${path.basename(p.file)}`);
@@ -180,6 +190,7 @@ function pageSets(dir: string): Record<string, Page[]> {
     ['turned 270°', () => turnedPages(dir, sets.loose ?? [], 270)],
     ['elongated', () => elongatedPages(dir)],
     ['large', () => largePages(dir)],
+    ['slanted', () => slantedPages(dir, sets.loose ?? [])],
   ];
   let added = false;
   for (const [name, draw] of make) {

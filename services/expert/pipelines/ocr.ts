@@ -12,7 +12,7 @@
  *         ─► rec graph, batched over every crop of the batch in width buckets ─► greedy CTC (ocr-ctc.ts)
  *         ─► lines in reading order (of the page turned right way up when most of its lines were upside down)
  *   a page most of whose lines are vertical (lying on its side) is read again turned a quarter (runImages), and the
- *   reading with more text kept. Images at least 1.2 × detLargeSide long are detected at detLargeSide instead of
+ *   reading with more text kept; a page whose lines lean 8-40° is read again turned straight. Images at least 1.2 × detLargeSide long are detected at detLargeSide instead of
  *   the letterbox; a blank CTC gap with enough space probability reads as a space (spaceThresh).
  *
  * Det preprocessing comes from the registry (PaddleOCR: BGR, ImageNet mean/std on x/255). Rec preprocessing is
@@ -21,6 +21,7 @@
  * depends only on its own aspect ratio (a bucket), so a crop reads the same whatever else is in the batch.
  */
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { ConfigError, InvalidArgumentError } from '../../../src/core/errors';
 import { DEFAULT_PAD_VALUE, normaliseInto, resizeRgb, type Placement, type PreprocessSpec, type RgbImage } from '../../../src/core/image';
 import { createSession, ort } from '../../../src/core/ort-session';
@@ -119,6 +120,51 @@ export function parseOcrSettings(s: DecoderSettings): OcrSettings {
     clsThresh: numberSetting(s, 'clsThresh', 0.5, 0, 1),
     detLargeSide: intSetting(s, 'detLargeSide', 1280, 8192, 0),
     spaceThresh: numberSetting(s, 'spaceThresh', 0.02, 0.001, 1),
+  };
+}
+
+/** Skews (degrees) from which, and up to which, a page is read again turned straight. */
+const SKEW_FROM = 8;
+const SKEW_TO = 40;
+
+/**
+ * The median angle (degrees, −90..90, clockwise positive in image coordinates) of the long sides of a page's line
+ * quads; 0 with fewer than two lines.
+ */
+function lineSkew(quads: readonly Quad[]): number {
+  const angles = quads.flatMap(([a, b, , d]) => {
+    const top = [b[0] - a[0], b[1] - a[1]], side = [d[0] - a[0], d[1] - a[1]];
+    const [dx, dy] = Math.hypot(top[0]!, top[1]!) >= Math.hypot(side[0]!, side[1]!) ? top : side;
+    let deg = (Math.atan2(dy!, dx!) * 180) / Math.PI;
+    if (deg > 90) deg -= 180;
+    if (deg <= -90) deg += 180;
+    return [deg];
+  }).sort((x, y) => x - y);
+  return angles.length < 2 ? 0 : (angles[angles.length >> 1] ?? 0);
+}
+
+/**
+ * The image rotated by `degrees` (clockwise positive) about its centre on a canvas that holds it all, padded with
+ * its border colour, and the map of a box of the rotated image back to the image's own pixels (axis-aligned bounds).
+ */
+async function rotateRgb(img: RgbImage, degrees: number): Promise<{ image: RgbImage; back: (box: Box) => Box }> {
+  const corner = [img.data[0] ?? 255, img.data[1] ?? 255, img.data[2] ?? 255];
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .rotate(degrees, { background: { r: corner[0]!, g: corner[1]!, b: corner[2]! } }).raw().toBuffer({ resolveWithObject: true });
+  const sx = (img.original?.width ?? img.width) / img.width, sy = (img.original?.height ?? img.height) / img.height;
+  const rad = (degrees * Math.PI) / 180, cos = Math.cos(rad), sin = Math.sin(rad);
+  const cx = img.width / 2, cy = img.height / 2, rcx = info.width / 2, rcy = info.height / 2;
+  const toSource = (x: number, y: number): [number, number] => {
+    // Undo the rotation about the centres (the box is in the rotated image's own pixels, unscaled).
+    const dx = x - rcx, dy = y - rcy;
+    return [(cx + dx * cos + dy * sin) * sx, (cy - dx * sin + dy * cos) * sy];
+  };
+  return {
+    image: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height },
+    back: ([x0, y0, x1, y1]) => {
+      const pts = [toSource(x0, y0), toSource(x1, y0), toSource(x1, y1), toSource(x0, y1)];
+      return [Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1]))];
+    },
   };
 }
 
@@ -347,7 +393,7 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     return up.map((n, i) => n * 2 > (all[i] ?? 0));
   }
 
-  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[], plans?: readonly DetPlan[]): Promise<ExpertPipelineOutput & { gridWidth: number }> {
+  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[], plans?: readonly DetPlan[]): Promise<ExpertPipelineOutput & { gridWidth: number; skews: number[] }> {
     const { boxes, fmap } = await runDet(pixels, plans);
     const nchw = entry.features.layout === 'NCHW';
     const pooledMap = nchw ? avgPoolNchw(fmap, entry.features.poolKernel) : fmap;
@@ -382,7 +428,7 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
         text: rows.map((r) => r.map((i) => lines[i]?.text ?? '').join(' ')).join('\n'),
       };
     });
-    return { features, pooled, decoded, gridWidth: (nchw ? pooledMap.dims[3] : features.dims[1]) ?? 1 };
+    return { features, pooled, decoded, gridWidth: (nchw ? pooledMap.dims[3] : features.dims[1]) ?? 1, skews: perItem.map((found) => lineSkew(found.map((f) => f.quad))) };
   }
 
   const inputPlacement = identityPlacement(spec.width, spec.height);
@@ -406,11 +452,11 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     blankFmap = (await detOnce(padded)).fmap;
   }
 
-  async function readImages(images: RgbImage[]): Promise<ExpertPipelineOutput & { decoded: OcrResult[] }> {
+  async function readImages(images: RgbImage[]): Promise<ExpertPipelineOutput & { decoded: OcrResult[]; skews: number[] }> {
     const { pixels, placements } = await imagesToTensor(images, spec);
     const plans = blankFmap ? await Promise.all(images.map((img, i) => detPlan(img, placements[i] as Placement))) : undefined;
-    const { features, pooled, decoded } = await run(pixels, images, placements, plans);
-    return { features, pooled, decoded: decoded as OcrResult[] };
+    const { features, pooled, decoded, skews } = await run(pixels, images, placements, plans);
+    return { features, pooled, decoded: decoded as OcrResult[], skews };
   }
 
   return {
@@ -419,6 +465,21 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     pooledWidth: probe.pooled.dims[1] ?? 0,
     async runImages(images) {
       const first = await readImages(images);
+      // A page photographed at a slant (its lines' median angle 8-40°): the detector splits slanted lines (fragments
+      // overlap, so the slanted reading even repeats characters) and the reading order mixes them up. The page is read
+      // again turned straight; that reading is kept when its lines came out straight and it found at least three
+      // quarters of the text the slanted one did.
+      const slanted = images.flatMap((_, i) => (Math.abs(first.skews[i] ?? 0) >= SKEW_FROM && Math.abs(first.skews[i] ?? 0) <= SKEW_TO ? [i] : []));
+      if (slanted.length > 0) {
+        const straight = await Promise.all(slanted.map((i) => rotateRgb(images[i] as RgbImage, -(first.skews[i] ?? 0))));
+        const again = await readImages(straight.map((s) => s.image));
+        slanted.forEach((i, k) => {
+          const turned = again.decoded[k] as OcrResult;
+          if (Math.abs(again.skews[k] ?? 0) >= SKEW_FROM / 2 || readingWeight(turned) < 0.75 * readingWeight(first.decoded[i] as OcrResult)) return;
+          const back = straight[k]!.back;
+          first.decoded[i] = { lines: turned.lines.map((l) => ({ ...l, box: roundBox(back(l.box)) })), text: turned.text };
+        });
+      }
       // A page on its side (most of its lines vertical) is read again turned a quarter: the detector finds horizontal
       // lines far better (vertical ones come out in pieces, their ends cut off), and the angle classifier then tells
       // which of the two upright ways it is. The reading with more text (by confidence) is kept, its boxes mapped back;
