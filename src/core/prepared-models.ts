@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { dequantizedName } from '../onnx/graph-edit';
-import { buildVariant, variantChangesModel, type ModelVariant } from '../onnx/variants';
+import { deriveVariant, type ModelVariant } from '../onnx/variants';
 import { PROJECT_ROOT, sha256File, type ExpertEntry } from './registry';
 
 /** Bump when a converter's output changes, so stale cached variants are rebuilt. */
@@ -71,19 +71,18 @@ export function preparedModelPath(req: PrepareRequest): PreparedModel {
     if (existsSync(`${file}.same-as-source`)) return { path: req.source, status: 'source' };
   }
   const bytes = readFileSync(req.source);
-  const changes = variantChangesModel(bytes, req.variant, { keepFloat32: keep });
-  const built = changes ? buildVariant(bytes, req.variant, { keepFloat32: keep }) : undefined;
+  const built = deriveVariant(bytes, req.variant, { keepFloat32: keep });
   let lastError: unknown;
   for (const dir of dirs) {
     const file = path.join(dir, name);
     try {
-      writeAtomically(dir, changes ? file : `${file}.same-as-source`, built ?? `${digest}\n`);
+      writeAtomically(dir, built ? file : `${file}.same-as-source`, built ?? `${digest}\n`);
     } catch (err) {
       lastError = err;
       continue;
     }
     // A marker remembers "nothing to change", so later starts skip decoding the graph.
-    return changes ? { path: file, status: 'built' } : { path: req.source, status: 'source' };
+    return built ? { path: file, status: 'built' } : { path: req.source, status: 'source' };
   }
   throw lastError;
 }

@@ -33,26 +33,30 @@ function checkInlineWeights(model: onnx.IModelProto, variant: ModelVariant): voi
   }
 }
 
-/** Whether building `variant` from these bytes changes anything (float32 of a float graph does not). */
-export function variantChangesModel(bytes: Uint8Array, variant: ModelVariant, options: VariantOptions = {}): boolean {
-  if (variant === 'original') return false;
-  checkInlineWeights(onnx.ModelProto.decode(bytes), variant);
-  if (variant === 'float16') return true;
-  if (variant === 'folded') return Object.values(foldConvAffine(onnx.ModelProto.decode(bytes), options.keepFloat32 ?? [])).some((n) => n > 0);
-  return isQuantizedGraph(onnx.ModelProto.decode(bytes));
-}
-
-/** Build a variant; returns the serialised model. */
-export function buildVariant(bytes: Uint8Array, variant: ModelVariant, options: VariantOptions = {}): Uint8Array {
-  if (variant === 'original') return bytes;
+/**
+ * The variant's model, or null when building it changes nothing (float32 of a float graph, folded of a graph without
+ * the patterns): the source file then serves as it is. The model is decoded, and a fold run, once.
+ */
+export function deriveVariant(bytes: Uint8Array, variant: ModelVariant, options: VariantOptions = {}): Uint8Array | null {
+  if (variant === 'original') return null;
+  const model = onnx.ModelProto.decode(bytes);
   if (variant === 'folded') {
-    const folded = onnx.ModelProto.decode(bytes);
-    foldConvAffine(folded, options.keepFloat32 ?? []);
-    return onnx.ModelProto.encode(folded).finish();
+    const stats = foldConvAffine(model, options.keepFloat32 ?? []);
+    return Object.values(stats).some((n) => n > 0) ? onnx.ModelProto.encode(model).finish() : null;
   }
-  const source = onnx.ModelProto.decode(bytes);
-  checkInlineWeights(source, variant);
-  const model = toFloat32Variant(source);
+  checkInlineWeights(model, variant);
+  if (variant === 'float32' && !isQuantizedGraph(model)) return null;
+  toFloat32Variant(model);
   if (variant === 'float16') toFloat16Variant(model, options.keepFloat32 ? { keepFloat32: options.keepFloat32 } : {});
   return onnx.ModelProto.encode(model).finish();
+}
+
+/** Whether building `variant` from these bytes changes anything (float32 of a float graph does not). */
+export function variantChangesModel(bytes: Uint8Array, variant: ModelVariant, options: VariantOptions = {}): boolean {
+  return deriveVariant(bytes, variant, options) !== null;
+}
+
+/** Build a variant; returns the serialised model (the source bytes when the variant changes nothing). */
+export function buildVariant(bytes: Uint8Array, variant: ModelVariant, options: VariantOptions = {}): Uint8Array {
+  return deriveVariant(bytes, variant, options) ?? bytes;
 }
