@@ -459,6 +459,28 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     return { features, pooled, decoded: decoded as OcrResult[], skews };
   }
 
+  /**
+   * Read images `which` again, each turned by `turn` (which also maps a box of the turned image back), and put a
+   * reading that `keep` takes over the first one, its boxes mapped back; the tokens stay those of the image as sent.
+   */
+  async function readAgain(
+    images: RgbImage[],
+    first: { decoded: OcrResult[] },
+    which: number[],
+    turn: (img: RgbImage, i: number) => Promise<{ image: RgbImage; back: (box: Box) => Box }>,
+    keep: (again: OcrResult, before: OcrResult, againSkew: number) => boolean,
+  ): Promise<void> {
+    if (which.length === 0) return;
+    const turned = await Promise.all(which.map((i) => turn(images[i] as RgbImage, i)));
+    const again = await readImages(turned.map((t) => t.image));
+    which.forEach((i, k) => {
+      const reading = again.decoded[k] as OcrResult;
+      if (!keep(reading, first.decoded[i] as OcrResult, again.skews[k] ?? 0)) return;
+      const back = (turned[k] as { back: (box: Box) => Box }).back;
+      first.decoded[i] = { lines: reading.lines.map((l) => ({ ...l, box: roundBox(back(l.box)) })), text: reading.text };
+    });
+  }
+
   return {
     inputShape: [3, spec.height, spec.width],
     featureGrid: { height: gridH, width: gridW, channels },
@@ -469,31 +491,19 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
       // overlap, so the slanted reading even repeats characters) and the reading order mixes them up. The page is read
       // again turned straight; that reading is kept when its lines came out straight and it found at least three
       // quarters of the text the slanted one did.
-      const slanted = images.flatMap((_, i) => (Math.abs(first.skews[i] ?? 0) >= SKEW_FROM && Math.abs(first.skews[i] ?? 0) <= SKEW_TO ? [i] : []));
-      if (slanted.length > 0) {
-        const straight = await Promise.all(slanted.map((i) => rotateRgb(images[i] as RgbImage, -(first.skews[i] ?? 0))));
-        const again = await readImages(straight.map((s) => s.image));
-        slanted.forEach((i, k) => {
-          const turned = again.decoded[k] as OcrResult;
-          if (Math.abs(again.skews[k] ?? 0) >= SKEW_FROM / 2 || readingWeight(turned) < 0.75 * readingWeight(first.decoded[i] as OcrResult)) return;
-          const back = straight[k]!.back;
-          first.decoded[i] = { lines: turned.lines.map((l) => ({ ...l, box: roundBox(back(l.box)) })), text: turned.text };
-        });
-      }
+      const skew = (i: number): number => Math.abs(first.skews[i] ?? 0);
+      await readAgain(images, first, images.flatMap((_, i) => (skew(i) >= SKEW_FROM && skew(i) <= SKEW_TO ? [i] : [])),
+        (img, i) => rotateRgb(img, -(first.skews[i] ?? 0)),
+        (again, before, againSkew) => Math.abs(againSkew) < SKEW_FROM / 2 && readingWeight(again) >= 0.75 * readingWeight(before));
       // A page on its side (most of its lines vertical) is read again turned a quarter: the detector finds horizontal
       // lines far better (vertical ones come out in pieces, their ends cut off), and the angle classifier then tells
-      // which of the two upright ways it is. The reading with more text (by confidence) is kept, its boxes mapped back;
-      // the tokens stay those of the image as sent.
-      const sideways = images.flatMap((_, i) => (isSideways(first.decoded[i] as OcrResult) ? [i] : []));
-      if (sideways.length === 0) return first;
-      const again = await readImages(sideways.map((i) => rotate90(images[i] as RgbImage)));
-      sideways.forEach((i, k) => {
-        const turned = again.decoded[k] as OcrResult;
-        if (readingWeight(turned) <= readingWeight(first.decoded[i] as OcrResult)) return;
-        const img = images[i] as RgbImage;
-        const height = img.original?.height ?? img.height;
-        first.decoded[i] = { lines: turned.lines.map((l) => ({ ...l, box: roundBox(boxFromRotated90(l.box, height)) })), text: turned.text };
-      });
+      // which of the two upright ways it is. The reading with more text (by confidence) is kept.
+      await readAgain(images, first, images.flatMap((_, i) => (isSideways(first.decoded[i] as OcrResult) ? [i] : [])),
+        async (img) => {
+          const height = img.original?.height ?? img.height;
+          return { image: rotate90(img), back: (box: Box) => boxFromRotated90(box, height) };
+        },
+        (again, before) => readingWeight(again) > readingWeight(before));
       return first;
     },
     async runPixels(pixels) {
