@@ -238,10 +238,10 @@ export class BullmqQueue implements RequestQueue {
    * runs them in this order). A failed mark check (Redis restarting) runs the job: a cancelled job that runs is
    * wasted work, a dropped one is lost.
    */
-  private async jobRequest(job: Job<JobData, JobResult>, client: Redis): Promise<GatewayRequest> {
+  private async jobRequest(job: Job<JobData, JobResult>): Promise<GatewayRequest> {
     const local = job.id ? this.pending.get(job.id) : undefined;
     if (local) return local.request;
-    const replies = await client.pipeline().exists(this.cancelKey(job.id ?? '')).getBuffer(job.data.imageKey).exec().catch(() => null);
+    const replies = await this.redis.pipeline().exists(this.cancelKey(job.id ?? '')).getBuffer(job.data.imageKey).exec().catch(() => null);
     const [mark, stored] = replies ?? [];
     if (mark && !mark[0] && Number(mark[1]) > 0) throw new UnrecoverableError(encodeError(new CancelledError('request cancelled by the client')));
     if (!stored || stored[0]) throw stored?.[0] ?? new UnavailableError('Redis did not answer for the request image');
@@ -264,7 +264,7 @@ export class BullmqQueue implements RequestQueue {
     const client = this.redis;
     this.worker = new Worker<JobData, JobResult>(this.opts.queueName, async (job: Job<JobData, JobResult>) => {
       try {
-        const result = await batcher.submit(await this.jobRequest(job, client));
+        const result = await batcher.submit(await this.jobRequest(job));
         // A request this gateway queued itself: answer it here rather than after the completion event's trip
         // through Redis (and its fused tokens need not be parked there). The event that follows finds nothing
         // pending; a job another gateway queued is answered through the event as before.

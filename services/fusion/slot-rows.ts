@@ -2,6 +2,7 @@
  * Per-slot rows for the adapter graph (adapter-graph.ts): each expert slot is fed the tokens of the rows that chose
  * it only (`rows_j`, `expert_j` [Nj,Tj,Cj]), so its cross-attention costs what its requests need, not the batch.
  */
+import { pickRows } from '../../src/core/tensor-codec';
 import type { TokenArray } from './fuse-request';
 
 /** One slot's graph input: ascending row indices into the batch and their tokens, row-major [rows.length, Tj, Cj]. */
@@ -15,16 +16,6 @@ export function chosenRows(mask: Float32Array, n: number, slots: number, j: numb
   const out: number[] = [];
   for (let i = 0; i < n; i++) if ((mask[i * slots + j] ?? 0) > 0.5) out.push(i);
   return Int32Array.from(out);
-}
-
-/** Rows `rows` (ascending positions) of a row-major array of `per` elements per row, as a fresh array. */
-export function pickRows<A extends TokenArray>(data: A, rows: ArrayLike<number>, per: number): A {
-  const out = (data instanceof Uint16Array ? new Uint16Array(rows.length * per) : new Float32Array(rows.length * per)) as A;
-  for (let k = 0; k < rows.length; k++) {
-    const r = rows[k] as number;
-    out.set(data.subarray(r * per, (r + 1) * per), k * per);
-  }
-  return out;
 }
 
 /** Dense per-slot tokens [N,Tj,Cj] (null: none sent) and the mask → each slot's chosen rows and their tokens. */

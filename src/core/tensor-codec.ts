@@ -241,3 +241,13 @@ export function toFloat32(t: NumericTensor): Float32Array {
 export function jsonBytesTensor(name: string, values: readonly unknown[]): BytesTensor {
   return { name, datatype: 'BYTES', shape: [values.length], data: values.map((v) => Buffer.from(JSON.stringify(v), 'utf8')) };
 }
+
+/** Rows `rows` of a row-major array of `per` elements per row, in that order, as a fresh array of its type. */
+export function pickRows<A extends Float32Array | Uint16Array>(data: A, rows: ArrayLike<number>, per: number): A {
+  const out = (data instanceof Uint16Array ? new Uint16Array(rows.length * per) : new Float32Array(rows.length * per)) as A;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k] as number;
+    out.set(data.subarray(r * per, (r + 1) * per), k * per);
+  }
+  return out;
+}

@@ -11,7 +11,8 @@ import { compileAdapterConfig } from '../../services/fusion/adapter-config';
 import { executeFuseBatch, type FusionPool } from '../../services/fusion/batch';
 import type { FuseJob, SentSlot, TokenArray } from '../../services/fusion/fuse-request';
 import type { FusionRunRequest } from '../../services/fusion/runner';
-import { chosenRows, pickRows, slotRowsFromDense } from '../../services/fusion/slot-rows';
+import { pickRows } from '../../src/core/tensor-codec';
+import { chosenRows, slotRowsFromDense } from '../../services/fusion/slot-rows';
 
 const c = compileAdapterConfig({
   baseGrid: [1, 2], baseWidth: 3,
