@@ -13,6 +13,10 @@ then:
 
     python3 scripts/clients/mova_grpc_client.py --gen OUT gateway 127.0.0.1:50050 receipt.png "What is the total?"
     python3 scripts/clients/mova_grpc_client.py --gen OUT expert 127.0.0.1:50061 mobilenetv2 cat.png [more.png ...]
+    python3 scripts/clients/mova_grpc_client.py --gen OUT expert --shm 127.0.0.1:50061 mobilenetv2 cat.png
+
+With --shm the images and the outputs travel through a POSIX shared-memory region (Triton's system shared-memory
+extension, as tritonclient.utils.shared_memory uses it; the server must run with --allow-client-shm).
 
 Each prints one JSON object: the gateway's answer (routing, expert results, fused tokens' shape) or the expert's
 metadata and decoded outputs. A gRPC error prints {"error": {"code": NAME, "message": ...}} and exits with 3.
@@ -68,12 +72,19 @@ def bytes_tensor(items):
     return b''.join(struct.pack('<I', len(x)) + x for x in items)
 
 
+def shm_params(params, region, offset, size):
+    params['shared_memory_region'].string_param = region
+    params['shared_memory_offset'].int64_param = offset
+    params['shared_memory_byte_size'].int64_param = size
+
+
 def expert(args):
     from inference import grpc_service_pb2 as pb
     images = []
     for path in args.images:
         with open(path, 'rb') as f:
             images.append(f.read())
+    shm = None
     with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
         ready = unary(channel, '/inference.GRPCInferenceService/ModelReady', pb.ModelReadyResponse)(
             pb.ModelReadyRequest(name=args.model), timeout=args.timeout)
@@ -81,12 +92,41 @@ def expert(args):
             pb.ModelMetadataRequest(name=args.model), timeout=args.timeout)
         req = pb.ModelInferRequest(model_name=args.model, id='python-client')
         inp = req.inputs.add(name='image', datatype='BYTES', shape=[len(images)])
-        req.raw_input_contents.append(bytes_tensor(images))
-        for name in ('decoded', 'pooled'):
-            req.outputs.add(name=name)
-        res = unary(channel, '/inference.GRPCInferenceService/ModelInfer', pb.ModelInferResponse)(req, timeout=args.timeout)
+        data = bytes_tensor(images)
+        try:
+            if args.shm:
+                # One region: the input at offset 0, then room for the outputs (decoded JSON, pooled vectors).
+                from multiprocessing import shared_memory
+                out_size = 1 << 20
+                shm = shared_memory.SharedMemory(create=True, size=len(data) + 2 * out_size)
+                shm.buf[:len(data)] = data
+                unary(channel, '/inference.GRPCInferenceService/SystemSharedMemoryRegister',
+                      pb.SystemSharedMemoryRegisterResponse)(pb.SystemSharedMemoryRegisterRequest(
+                          name='py-region', key='/' + shm.name, offset=0, byte_size=shm.size), timeout=args.timeout)
+                shm_params(inp.parameters, 'py-region', 0, len(data))
+                for k, name in enumerate(('decoded', 'pooled')):
+                    shm_params(req.outputs.add(name=name).parameters, 'py-region', len(data) + k * out_size, out_size)
+            else:
+                req.raw_input_contents.append(data)
+                for name in ('decoded', 'pooled'):
+                    req.outputs.add(name=name)
+            res = unary(channel, '/inference.GRPCInferenceService/ModelInfer', pb.ModelInferResponse)(req, timeout=args.timeout)
+            raws = list(res.raw_output_contents)
+            if shm is not None:
+                for k, tensor in enumerate(res.outputs):
+                    p = tensor.parameters
+                    off, n = p['shared_memory_offset'].int64_param, p['shared_memory_byte_size'].int64_param
+                    assert raws[k] == b'', 'an output in shared memory must leave its raw entry empty'
+                    raws[k] = bytes(shm.buf[off:off + n])
+                unary(channel, '/inference.GRPCInferenceService/SystemSharedMemoryUnregister',
+                      pb.SystemSharedMemoryUnregisterResponse)(pb.SystemSharedMemoryUnregisterRequest(name='py-region'),
+                                                              timeout=args.timeout)
+        finally:
+            if shm is not None:
+                shm.close()
+                shm.unlink()
     outputs = {}
-    for tensor, raw in zip(res.outputs, res.raw_output_contents):
+    for tensor, raw in zip(res.outputs, raws):
         entry = {'datatype': tensor.datatype, 'shape': list(tensor.shape)}
         if tensor.datatype == 'BYTES':
             items, pos = [], 0
@@ -122,6 +162,7 @@ def main():
     g.add_argument('--deadline-ms', type=int, default=0)
     g.add_argument('--request-id', default='')
     e = sub.add_parser('expert')
+    e.add_argument('--shm', action='store_true', help='pass tensors through system shared memory')
     e.add_argument('address')
     e.add_argument('model')
     e.add_argument('images', nargs='+')

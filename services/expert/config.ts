@@ -25,6 +25,12 @@ export interface ExpertServiceOptions {
   /** Largest gRPC message. @default 64 MiB */
   maxMessageBytes?: number;
   /**
+   * Serve Triton's system shared-memory extension: clients on this host may register /dev/shm objects and pass
+   * tensors through them. Off by default (a registered region lets a client make the server read and write that
+   * object). @default MOVA_ALLOW_CLIENT_SHM=1, else false
+   */
+  allowClientShm?: boolean;
+  /**
    * TEST-ONLY fault injection: every ModelInfer call waits this long before it is queued (a slow expert).
    * @default MOVA_FAULT_DELAY_MS, else 0. Never set it in production.
    */
@@ -41,6 +47,7 @@ export interface ExpertServiceConfig {
   readonly maxPixels: number;
   readonly maxMessageBytes: number;
   readonly faultDelayMs: number;
+  readonly allowClientShm: boolean;
 }
 
 export function compileExpertConfig(o: ExpertServiceOptions): ExpertServiceConfig {
@@ -62,5 +69,6 @@ export function compileExpertConfig(o: ExpertServiceOptions): ExpertServiceConfi
     maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
     maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     faultDelayMs: o.faultDelayMs ?? Math.max(0, Number(process.env.MOVA_FAULT_DELAY_MS ?? 0) || 0),
+    allowClientShm: o.allowClientShm ?? ['1', 'true'].includes(process.env.MOVA_ALLOW_CLIENT_SHM ?? ''),
   });
 }

@@ -3,10 +3,13 @@ import type * as grpc from '@grpc/grpc-js';
 import type { DynamicBatcher } from '../../src/core/batcher';
 import { NotFoundError } from '../../src/core/errors';
 import { unary } from '../../src/core/grpc-call';
+import { outputsWithoutShm, readSharedMemoryInputs, sharedMemoryOutputs, writeSharedMemoryOutputs } from '../../src/core/oip-shm';
+import { SYSTEM_SHARED_MEMORY_EXTENSION, type SharedMemoryRegions } from '../../src/core/shared-memory';
 import type { GRPCInferenceServiceHandlers } from '../../src/generated/inference/GRPCInferenceService';
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
-import { buildInferResponse, modelMetadata, parseInferRequest, type ItemResults } from './infer';
+import type { SystemSharedMemoryRegisterRequest__Output } from '../../src/generated/inference/SystemSharedMemoryRegisterRequest';
+import { buildInferResponse, modelMetadata, outputByteSize, parseInferRequest, type ItemResults } from './infer';
 import type { ExpertInfo, ExpertRunRequest } from './runner';
 
 export interface ExpertHandlerDeps {
@@ -15,6 +18,8 @@ export interface ExpertHandlerDeps {
   info: ExpertInfo;
   batcher: DynamicBatcher<ExpertRunRequest, ItemResults>;
   isReady: () => boolean;
+  /** Registered system shared-memory regions (the extension is served only when enabled). */
+  shm: SharedMemoryRegions;
   /** TEST-ONLY injected delay before each ModelInfer (see ExpertServiceOptions.faultDelayMs). */
   faultDelayMs?: number;
 }
@@ -45,16 +50,31 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
       checkModel(req.name);
       return { ready: d.isReady() };
     }),
-    ServerMetadata: unary('ServerMetadata', async () => ({ name: 'mova-expert', version: d.version, extensions: [] })),
+    ServerMetadata: unary('ServerMetadata', async () => ({
+      name: 'mova-expert',
+      version: d.version,
+      extensions: d.shm.enabled ? [SYSTEM_SHARED_MEMORY_EXTENSION] : [],
+    })),
     ModelMetadata: unary('ModelMetadata', async (req: { name: string }) => {
       checkModel(req.name);
       return modelMetadata(d.name, d.info);
     }),
-    ModelInfer: unary('ModelInfer', async (req: ModelInferRequest__Output, ctx): Promise<ModelInferResponse> => {
+    ModelInfer: unary('ModelInfer', async (received: ModelInferRequest__Output, ctx): Promise<ModelInferResponse> => {
+      const req = outputsWithoutShm(await readSharedMemoryInputs(received, d.shm));
       const parsed = parseInferRequest(req, d.name, d.info);
+      const placed = sharedMemoryOutputs(received, d.shm, (name) => outputByteSize(name, parsed, d.info));
       if (d.faultDelayMs) await abortableDelay(d.faultDelayMs, ctx.signal);
       const results = await d.batcher.submit(parsed.run, ctx.signal);
-      return buildInferResponse(req, parsed, results);
+      return writeSharedMemoryOutputs(buildInferResponse(req, parsed, results), placed, d.shm);
+    }),
+    SystemSharedMemoryStatus: unary('SystemSharedMemoryStatus', async (req: { name: string }) => ({ regions: d.shm.status(req.name) })),
+    SystemSharedMemoryRegister: unary('SystemSharedMemoryRegister', async (req: SystemSharedMemoryRegisterRequest__Output) => {
+      await d.shm.register(req);
+      return {};
+    }),
+    SystemSharedMemoryUnregister: unary('SystemSharedMemoryUnregister', async (req: { name: string }) => {
+      await d.shm.unregister(req.name);
+      return {};
     }),
   } as GRPCInferenceServiceHandlers & grpc.UntypedServiceImplementation;
 }

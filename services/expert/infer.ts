@@ -136,6 +136,14 @@ export function buildInferResponse(req: ModelInferRequest__Output, parsed: Parse
   };
 }
 
+/** Bytes an output will take for this request when that is known before it runs (`decoded` is JSON: unknown). */
+export function outputByteSize(name: string, parsed: ParsedInfer, info: ExpertInfo): number | undefined {
+  const { height, width, channels } = info.featureGrid;
+  if (name === 'features') return parsed.size * height * width * channels * (parsed.featuresDtype === 'FP16' ? 2 : 4);
+  if (name === 'pooled') return parsed.size * info.pooledWidth * 4;
+  return undefined;
+}
+
 export function modelMetadata(expertName: string, info: ExpertInfo) {
   const [, h, w] = info.inputShape;
   const { height, width, channels } = info.featureGrid;

@@ -5,6 +5,7 @@ import { batcherMetrics } from '../../src/core/batcher-metrics';
 import { startGrpcServer } from '../../src/core/grpc-server';
 import { logger } from '../../src/core/log';
 import { loadInferenceProto } from '../../src/core/proto';
+import { SharedMemoryRegions } from '../../src/core/shared-memory';
 import { PACKAGE_VERSION } from '../../src/core/version';
 import { WorkerPool } from '../../src/core/worker-pool';
 import { executeBatch, type ExpertPool } from './batch';
@@ -50,6 +51,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
   });
   metrics.watch(batcher);
   let ready = false;
+  const shm = new SharedMemoryRegions({ enabled: cfg.allowClientShm });
   const proto = loadInferenceProto();
   const grpcServer = await startGrpcServer({
     host: cfg.host,
@@ -57,14 +59,14 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     limits: { maxMessageBytes: cfg.maxMessageBytes },
     services: [{
       definition: proto.inference.GRPCInferenceService.service,
-      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher, isReady: () => ready, faultDelayMs: cfg.faultDelayMs }),
+      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher, isReady: () => ready, shm, faultDelayMs: cfg.faultDelayMs }),
       healthName: 'inference.GRPCInferenceService',
     }],
     reflectionProtos: ['inference/grpc_service.proto'],
   });
   ready = true;
   grpcServer.setServing(true);
-  log.info({ address: grpcServer.address, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads }, 'expert serving');
+  log.info({ address: grpcServer.address, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, allowClientShm: cfg.allowClientShm }, 'expert serving');
   if (cfg.faultDelayMs > 0) log.warn({ faultDelayMs: cfg.faultDelayMs }, 'TEST-ONLY fault injection: every inference is delayed');
   return {
     address: grpcServer.address,
@@ -76,6 +78,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
       grpcServer.setServing(false);
       await batcher.drain();
       await grpcServer.stop();
+      await shm.close();
       await pool.stop();
     },
   };

@@ -9,6 +9,14 @@ import { simdLevel } from '../core/cpu';
 import { gcTuningEnabled } from '../core/memory-tuning';
 import { PROJECT_ROOT } from '../core/registry';
 
+/**
+ * What the client sends: the preprocessed tensor in the message (the issue's comparison), the same tensor through a
+ * system shared-memory region (Triton's extension; outputs `features` and `pooled` come back the same way), or the
+ * encoded image (the gateway's path).
+ */
+export type BenchInput = 'pixel_values' | 'pixel_values_shm' | 'image';
+export const BENCH_INPUTS: readonly BenchInput[] = ['pixel_values', 'pixel_values_shm', 'image'];
+
 export interface Machine {
   cpuModel: string;
   cpus: number;

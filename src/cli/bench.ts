@@ -3,6 +3,7 @@
  * in one run against its baseline, written as JSON + Markdown under bench/ with bench/README.md summarising them.
  * Figures live in src/bench/ (one file each). Everything runs on loopback and stops by itself.
  */
+import { BENCH_INPUTS, type BenchInput } from '../bench/common';
 import { DEFAULT_REGISTRY_PATH } from '../core/registry';
 import { int, parse, str, UsageError } from './args';
 
@@ -10,7 +11,7 @@ const FIGURES = ['overhead', 'batching', 'sparsity', 'transport', 'scaling', 'ex
 type FigureName = (typeof FIGURES)[number];
 
 const USAGE = `mova bench <${FIGURES.join('|')}|all> [--reps N] [--duration S] [--concurrency C] [--out DIR]
-  expert: [--experts a,b] [--batches 1,4,8] [--iterations N] [--inputs pixel_values,image] [--provider cpu|webgpu] [--config FILE] [--name STEM] [--note TEXT]`;
+  expert: [--experts a,b] [--batches 1,4,8] [--iterations N] [--inputs pixel_values,pixel_values_shm,image] [--provider cpu|webgpu] [--config FILE] [--name STEM] [--note TEXT]`;
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
@@ -50,13 +51,13 @@ export async function benchCommand(argv: string[]): Promise<void> {
       const note = str(values.note, 'note');
       const batches = (str(values.batches, 'batches') ?? '1,4,8').split(',').map(Number);
       if (batches.some((b) => !Number.isInteger(b) || b < 1 || b > 256)) throw new UsageError('--batches must be integers 1..256');
-      const inputs = (str(values.inputs, 'inputs') ?? 'pixel_values,image').split(',');
-      if (inputs.some((i) => i !== 'pixel_values' && i !== 'image')) throw new UsageError('--inputs must be pixel_values and/or image');
+      const inputs = (str(values.inputs, 'inputs') ?? BENCH_INPUTS.join(',')).split(',');
+      if (inputs.some((i) => !(BENCH_INPUTS as readonly string[]).includes(i))) throw new UsageError(`--inputs must be among ${BENCH_INPUTS.join(', ')}`);
       return (await import('../bench/expert.js')).expertBench({
         registryPath: str(values.config, 'config') ?? DEFAULT_REGISTRY_PATH,
         batches,
         iterations: int(values.iterations, 'iterations') ?? 20,
-        inputs: inputs as ('pixel_values' | 'image')[],
+        inputs: inputs as BenchInput[],
         ...(str(values.experts, 'experts') ? { experts: str(values.experts, 'experts')!.split(',') } : {}),
         ...(provider ? { provider, ignoreMaxBatch: true } : {}),
         ...(name ? { name } : {}),

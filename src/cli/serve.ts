@@ -27,6 +27,7 @@ interface StartOptions {
   maxBatchSize?: number;
   maxBatchDelayMs?: number;
   routingPolicy?: string;
+  allowClientShm?: boolean;
 }
 
 type Starter = (o: StartOptions) => Promise<StoppableService>;
@@ -39,7 +40,7 @@ function given<T extends object>(o: T): Partial<T> {
 const STARTERS: Record<string, () => Promise<Starter>> = {
   expert: async () => {
     const { start } = await import('../../services/expert/main.js');
-    return (o) => start({ name: required(o.name, 'name'), ...given({ port: o.port, registryPath: o.config, host: o.host }) });
+    return (o) => start({ name: required(o.name, 'name'), ...given({ port: o.port, registryPath: o.config, host: o.host, allowClientShm: o.allowClientShm }) });
   },
   router: async () => {
     const { start } = await import('../../services/router/main.js');
@@ -71,10 +72,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
     'max-batch-delay-ms': { type: 'string' },
     'routing-policy': { type: 'string' },
     'metrics-port': { type: 'string' },
+    'allow-client-shm': { type: 'boolean' },
   });
   const kind = positionals[0];
   const load = kind ? STARTERS[kind] : undefined;
-  if (!kind || !load) throw new UsageError(`mova serve <${Object.keys(STARTERS).join('|')}> [--name NAME] [--port N] [--config FILE]`);
+  if (!kind || !load) throw new UsageError(`mova serve <${Object.keys(STARTERS).join('|')}> [--name NAME] [--port N] [--config FILE] [--allow-client-shm]`);
   const starter = await load();
   const serviceName = kind === 'expert' && values.name !== undefined ? `mova-expert-${String(values.name)}` : `mova-${kind}`;
   initTracing(serviceName);
@@ -93,6 +95,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     maxBatchSize: int(values['max-batch-size'], 'max-batch-size'),
     maxBatchDelayMs: int(values['max-batch-delay-ms'], 'max-batch-delay-ms'),
     routingPolicy: str(values['routing-policy'], 'routing-policy'),
+    allowClientShm: values['allow-client-shm'] === true ? true : undefined,
   }));
   const log = logger('serve', { kind });
   // `any` = a free port the kernel picks (reported in the ready line); 0 = off.

@@ -57,6 +57,12 @@ export class CancelledError extends MovaError {
   }
 }
 
+export class AlreadyExistsError extends MovaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(GrpcStatus.ALREADY_EXISTS, message, options);
+  }
+}
+
 export class FailedPreconditionError extends MovaError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(GrpcStatus.FAILED_PRECONDITION, message, options);

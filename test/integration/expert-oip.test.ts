@@ -62,6 +62,17 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
     ]);
   });
 
+  it('keeps the system shared-memory extension off unless started with it', async () => {
+    const sm = await client.call<{ extensions: string[] }>('ServerMetadata', {});
+    assert.deepEqual(sm.extensions, []);
+    const F = grpc.status.FAILED_PRECONDITION;
+    await expectStatus(client.call('SystemSharedMemoryRegister', { name: 'r', key: '/r', offset: 0, byte_size: 16 }), F, /not enabled.*--allow-client-shm/);
+    await expectStatus(client.call('SystemSharedMemoryStatus', {}), F, /not enabled/);
+    const region = { shared_memory_region: { string_param: 'r' }, shared_memory_byte_size: { int64_param: 602112 } };
+    await expectStatus(client.call('ModelInfer', { model_name: 'mobilenetv2', inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: [1, 3, 224, 224], parameters: region }] }), F, /not enabled/);
+    await expectStatus(client.call('ModelInfer', { ...imageRequest([cat]), outputs: [{ name: 'pooled', parameters: region }] }), F, /not enabled/);
+  });
+
   it('classifies a cat photo and returns features, pooled and decoded', async () => {
     const res = await client.call<InferOutputs & { id: string; model_name: string }>('ModelInfer', imageRequest([cat], { id: 'req-1' }));
     assert.equal(res.id, 'req-1');

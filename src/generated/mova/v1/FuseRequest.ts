@@ -9,9 +9,9 @@ export interface FuseRequest {
   'base'?: (_mova_v1_FusionTensor | null);
   /**
    * Expert tokens, one tensor per slot, each [N, Tj, Cj] on that slot's own grid (resized inside the adapter).
-   * A slot no request in the batch chose may be left out (it is treated as zeros); rows of a request that did not
-   * choose a slot are ignored. To send only the rows of the requests that chose a slot, list them in `rows`
-   * (the tensor is then [rows, Tj, Cj]; the other rows are zeros).
+   * A slot no request in the batch chose may be left out; rows of a request that did not choose a slot are ignored
+   * (the adapter runs each slot on the rows that chose it only). To send only the rows of the requests that chose a
+   * slot, list them in `rows` (the tensor is then [rows, Tj, Cj]).
    */
   'experts'?: (_mova_v1_FusionTensor)[];
   /**
@@ -35,9 +35,9 @@ export interface FuseRequest__Output {
   'base': (_mova_v1_FusionTensor__Output | null);
   /**
    * Expert tokens, one tensor per slot, each [N, Tj, Cj] on that slot's own grid (resized inside the adapter).
-   * A slot no request in the batch chose may be left out (it is treated as zeros); rows of a request that did not
-   * choose a slot are ignored. To send only the rows of the requests that chose a slot, list them in `rows`
-   * (the tensor is then [rows, Tj, Cj]; the other rows are zeros).
+   * A slot no request in the batch chose may be left out; rows of a request that did not choose a slot are ignored
+   * (the adapter runs each slot on the rows that chose it only). To send only the rows of the requests that chose a
+   * slot, list them in `rows` (the tensor is then [rows, Tj, Cj]).
    */
   'experts': (_mova_v1_FusionTensor__Output)[];
   /**

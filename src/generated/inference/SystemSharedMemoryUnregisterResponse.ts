@@ -1,0 +1,8 @@
+// Original file: protos/inference/grpc_service.proto
+
+
+export interface SystemSharedMemoryUnregisterResponse {
+}
+
+export interface SystemSharedMemoryUnregisterResponse__Output {
+}
