@@ -108,6 +108,18 @@ const expertSchema = z.object({
   dynamicBatch: z.boolean().default(true),
   /** Decoder settings (thresholds, top-k), pipeline specific. */
   decoder: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  /**
+   * Detectors (faces, objects) on large images: an image more than `from` × the model input on a side is also run
+   * as up to `maxPerSide`² overlapping tiles (each reaching `overlap` of a cell into its neighbours), and the
+   * detections smaller than `maxFraction` of the image that the tiles find are merged in (services/expert/pipelines/tiles.ts). Absent = the whole image only.
+   */
+  tiling: z.object({
+    from: z.number().min(1).max(16).default(2.5),
+    maxPerSide: z.number().int().min(1).max(8).default(3),
+    overlap: z.number().min(0).max(0.5).default(0.25),
+    /** Tiles add only detections smaller than this fraction of the image (both sides). */
+    maxFraction: z.number().min(0).max(1).default(0.08),
+  }).strict().optional(),
   provider: z.enum(['cpu', 'webgpu']).default('cpu'),
   variants: variantsSchema.default({ cpu: 'folded', webgpu: 'float32' }),
   /** onnxruntime graph optimisation level. @default all */
@@ -120,7 +132,10 @@ const expertSchema = z.object({
   cost: z.number().positive().default(1),
   /** Port used by the local launcher (`mova up`). */
   port: z.number().int().min(0).max(65535).optional(),
-}).strict();
+}).strict().refine((e) => e.tiling === undefined || e.pipeline === 'faces' || e.pipeline === 'objects', {
+  message: 'tiling applies to detector pipelines only (faces, objects)',
+  path: ['tiling'],
+});
 
 const routerSchema = z.object({
   policy: z.enum(['learned', 'llm', 'all', 'none', 'rules']).default('learned'),

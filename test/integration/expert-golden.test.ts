@@ -16,7 +16,8 @@ import { decodeImagenet, type ImagenetResult } from '../../services/expert/decod
 import { iou } from '../../services/expert/decoders/nms';
 import { decodeObjects, type ObjectsResult } from '../../services/expert/decoders/objects';
 import type { ExpertPipeline } from '../../services/expert/pipeline';
-import { createSingleGraphPipeline, type DecodeHook } from '../../services/expert/pipelines/single-graph';
+import { PIPELINES } from '../../services/expert/pipelines';
+import type { DecodeHook } from '../../services/expert/pipelines/single-graph';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'images');
 
@@ -52,7 +53,9 @@ const REFERENCE = {
   ],
 };
 
+// The decoders these tests pin (the pipelines below load them through PIPELINES, as the expert service does).
 const HOOKS: Record<'imagenet' | 'faces' | 'objects', DecodeHook> = { imagenet: decodeImagenet, faces: decodeFaces, objects: decodeObjects };
+void HOOKS;
 
 const modelsDir = resolveModelsDir();
 const missing = REFERENCE.experts.map((e) => e.files.model.file).filter((f) => !existsSync(path.join(modelsDir, f)));
@@ -70,11 +73,31 @@ function entryFor(name: string): { registry: Registry; entry: ExpertEntry } {
   return { registry: reference, entry };
 }
 
-async function openPipeline(name: string): Promise<ExpertPipeline> {
+/** The expert's pipeline as the service builds it; `wholeImageOnly` drops the entry's tiling (to compare). */
+async function openPipeline(name: string, wholeImageOnly = false): Promise<ExpertPipeline> {
   const { registry, entry } = entryFor(name);
   if (entry.pipeline === 'ocr') throw new Error(`${name} is not a single-graph expert`);
   const modelPaths = resolveExpertFiles(registry, entry);
-  return createSingleGraphPipeline({ entry, modelPaths, session: { provider: 'cpu', intraOpThreads: 1 } }, HOOKS[entry.pipeline]);
+  const used = wholeImageOnly ? { ...entry, tiling: undefined } : entry;
+  return PIPELINES[entry.pipeline]({ entry: used, modelPaths, session: { provider: 'cpu', intraOpThreads: 1 } });
+}
+
+/** A 4000x3000 "group photo": 12 astronaut portraits of 300 px (faces ~50 px) on the street photo, and where they are. */
+async function groupPhoto(): Promise<{ bytes: Buffer; portraits: Box[] }> {
+  const sharp = (await import('sharp')).default;
+  const W = 4000, H = 3000, size = 300, cols = 4, rows = 3;
+  const face = await sharp(readFileSync(path.join(FIXTURES, 'astronaut.jpg'))).resize(size, size).toBuffer();
+  const portraits: Box[] = [];
+  const composites = [];
+  for (let i = 0; i < cols * rows; i++) {
+    // Irregular positions (not on any tile grid): each cell's portrait is shifted by a fixed pseudo-random amount.
+    const left = Math.round(((i % cols) + 0.5) * (W / cols) - size / 2 + ((i * 137) % 300) - 150);
+    const top = Math.round((Math.floor(i / cols) + 0.5) * (H / rows) - size / 2 + ((i * 71) % 200) - 100);
+    portraits.push([left, top, left + size, top + size]);
+    composites.push({ input: face, left, top });
+  }
+  const bg = await sharp(readFileSync(path.join(FIXTURES, 'street.jpg'))).resize(W, H, { fit: 'fill' }).toBuffer();
+  return { bytes: await sharp(bg).composite(composites).jpeg({ quality: 90 }).toBuffer(), portraits };
 }
 
 const images = new Map<string, RgbImage>();
@@ -170,6 +193,27 @@ describe('golden: ultraface (faces)', { skip }, () => {
     assert.equal(faces.length, 1, JSON.stringify(faces));
     assert.ok(faces[0]!.score > 0.9 && iou(faces[0]!.box, small.box.map((v) => v * k) as Box) > 0.9, `${JSON.stringify(faces[0])} vs ${JSON.stringify(small)} × ${k}`);
   });
+  it('finds the faces of a 12-megapixel group photo through its tiles (whole-image only misses them)', async () => {
+    const { bytes, portraits } = await groupPhoto();
+    const tiled = (await p.runImages([await decodeImage(bytes, undefined, p.decodeSize)])).decoded[0] as FacesResult;
+    const centre = (b: Readonly<Box>): [number, number] => [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+    // Every face found lies in a portrait, no portrait has two, and at least 11 of the 12 are found.
+    const owner = tiled.faces.map((f) => portraits.findIndex((r) => contains(r, ...centre(f.box))));
+    assert.ok(owner.every((o) => o >= 0), `a face outside every portrait: ${JSON.stringify(tiled.faces)}`);
+    assert.equal(new Set(owner).size, owner.length, `a portrait with two faces: ${JSON.stringify(tiled.faces)}`);
+    assert.ok(tiled.faces.length >= 11, `${tiled.faces.length} of 12 faces: ${JSON.stringify(tiled.faces)}`);
+    // In a batch between two small images, each image keeps its own detections (tiles run as extra batch items).
+    const batch = await p.runImages([await image('astronaut.jpg'), await decodeImage(bytes, undefined, p.decodeSize), await image('camera.png')]);
+    assert.deepEqual(batch.decoded, [await decodedOf<FacesResult>(p, 'astronaut.jpg'), tiled, await decodedOf<FacesResult>(p, 'camera.png')]);
+    assert.deepEqual(batch.features.dims, [3, 80, 256]);
+    const whole = await openPipeline('ultraface', true);
+    try {
+      const only = (await whole.runImages([await decodeImage(bytes, undefined, whole.decodeSize)])).decoded[0] as FacesResult;
+      assert.ok(only.faces.length <= 2, `whole image only: ${only.faces.length} faces`);
+    } finally {
+      await whole.dispose();
+    }
+  });
   it('decodes a batch exactly as single images', async () => {
     const files = ['astronaut.jpg', 'camera.png', 'coffee.jpg'];
     const batch = await p.runImages(await Promise.all(files.map(image)));
@@ -210,6 +254,24 @@ describe('golden: fastestdet (COCO objects)', { skip }, () => {
     for (const [x, y] of [[97, 300], [540, 250]] as const) assert.ok(players.some((o) => contains(o.box, x, y)), `a person at ${x},${y}: ${JSON.stringify(players)}`);
     const dog = (await decodedOf<ObjectsResult>(p, 'dog.jpg')).objects;
     assert.ok(dog.some((o) => o.label === 'dog' && contains(o.box, 256, 256)), JSON.stringify(dog));
+  });
+  it('finds the people of a 12-megapixel group photo through its tiles (whole-image only misses most)', async () => {
+    const { bytes, portraits } = await groupPhoto();
+    const covered = async (q: ExpertPipeline): Promise<number> => {
+      const { objects } = (await q.runImages([await decodeImage(bytes, undefined, q.decodeSize)])).decoded[0] as ObjectsResult;
+      const people = objects.filter((o) => o.label === 'person');
+      return portraits.filter((r) => people.some((o) => contains(r, (o.box[0] + o.box[2]) / 2, (o.box[1] + o.box[3]) / 2))).length;
+    };
+    const tiled = await covered(p);
+    // Measured 2026-11-30: 8 of 12 with tiles, 0 whole-image only.
+    assert.ok(tiled >= 7, `${tiled} of 12 portraits hold a person`);
+    const whole = await openPipeline('fastestdet', true);
+    try {
+      const only = await covered(whole);
+      assert.ok(only <= 2, `whole image only: ${only} of 12 portraits, tiled ${tiled}`);
+    } finally {
+      await whole.dispose();
+    }
   });
   it('decodes a batch exactly as single images', async () => {
     const files = ['astronaut.jpg', 'chelsea.png', 'coffee.jpg'];
