@@ -56,21 +56,21 @@ describe('mergeTileResults', () => {
         { tile: left, result: { faces: [face([102, 98, 201, 222], 0.95), face([1150, 300, 1199, 400], 0.9)] } },
         { tile: right, result: { faces: [face([1150, 300, 1260, 410], 0.93), face([1700, 500, 1800, 620], 0.91)] } },
       ],
-      image, { key: 'faces', classAware: false }, { iouThreshold: 0.3, maxDetections: 100, maxFraction: 0.2 },
+      image, { key: 'faces', classAware: false, iouThreshold: 0.3, maxDetections: 100 }, 0.2,
     ) as { faces: { box: Box; score: number }[] };
     assert.deepEqual(merged.faces.map((f) => f.score), [0.95, 0.93, 0.91]);
     // The left tile's face at its right edge (x1 = 1199 of 1200) was cut; the right tile saw it whole.
     assert.ok(!merged.faces.some((f) => f.box[2] === 1199), JSON.stringify(merged.faces));
   });
   it('keeps faces at the image border (not an inner edge) and keeps other fields of the result', () => {
-    const merged = mergeTileResults({ faces: [], note: 'x' }, [{ tile: left, result: { faces: [face([0, 0, 60, 80], 0.9)] } }], image, { key: 'faces', classAware: false }, { iouThreshold: 0.3, maxDetections: 100, maxFraction: 0.2 });
+    const merged = mergeTileResults({ faces: [], note: 'x' }, [{ tile: left, result: { faces: [face([0, 0, 60, 80], 0.9)] } }], image, { key: 'faces', classAware: false, iouThreshold: 0.3, maxDetections: 100 }, 0.2);
     assert.deepEqual(merged, { faces: [face([0, 0, 60, 80], 0.9)], note: 'x' });
   });
   it('drops tile detections that are large in the image or lie mostly inside a stronger one', () => {
     const merged = mergeTileResults(
       { faces: [face([300, 300, 420, 450], 0.99)] },
       [{ tile: left, result: { faces: [face([500, 500, 950, 980], 0.97), face([340, 320, 400, 400], 0.96), face([600, 100, 650, 160], 0.9)] } }],
-      image, { key: 'faces', classAware: false }, { iouThreshold: 0.3, maxDetections: 100, maxFraction: 0.2 },
+      image, { key: 'faces', classAware: false, iouThreshold: 0.3, maxDetections: 100 }, 0.2,
     ) as { faces: { box: Box; score: number }[] };
     // 450x480 is over a fifth of the 2000x1000 image; the 60x80 box lies inside the 0.99 face; the last one is new.
     assert.deepEqual(merged.faces.map((f) => f.score), [0.99, 0.9]);
@@ -80,7 +80,7 @@ describe('mergeTileResults', () => {
     const merged = mergeTileResults(
       { objects: [obj([300, 300, 500, 600], 0.8, 0)] },
       [{ tile: left, result: { objects: [obj([305, 300, 500, 600], 0.9, 0), obj([300, 300, 500, 600], 0.7, 56)] } }],
-      image, { key: 'objects', classAware: true }, { iouThreshold: 0.45, maxDetections: 100, maxFraction: 0.5 },
+      image, { key: 'objects', classAware: true, iouThreshold: 0.45, maxDetections: 100 }, 0.5,
     ) as { objects: { score: number; classId: number }[] };
     assert.deepEqual(merged.objects.map((o) => [o.classId, o.score]), [[0, 0.9], [56, 0.7]]);
   });

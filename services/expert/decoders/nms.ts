@@ -1,12 +1,17 @@
 /** Intersection-over-union and greedy non-maximum suppression (optionally per class). */
 import type { Box } from './geometry';
 
-/** IoU of two corner boxes; degenerate (zero-area) boxes have IoU 0 with everything. */
-export function iou(a: Readonly<Box>, b: Readonly<Box>): number {
+/** Area of the intersection of two corner boxes (0 when they do not overlap). */
+export function intersectionArea(a: Readonly<Box>, b: Readonly<Box>): number {
   const iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
   const ih = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
+  return iw > 0 && ih > 0 ? iw * ih : 0;
+}
+
+/** IoU of two corner boxes; degenerate (zero-area) boxes have IoU 0 with everything. */
+export function iou(a: Readonly<Box>, b: Readonly<Box>): number {
+  const inter = intersectionArea(a, b);
+  if (inter === 0) return 0;
   const areaA = Math.max(0, a[2] - a[0]) * Math.max(0, a[3] - a[1]);
   const areaB = Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
   const union = areaA + areaB - inter;

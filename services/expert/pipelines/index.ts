@@ -8,7 +8,15 @@ import { createSingleGraphPipeline } from './single-graph';
 
 export const PIPELINES: Readonly<Record<ExpertEntry['pipeline'], PipelineFactory>> = {
   imagenet: async (ctx) => createSingleGraphPipeline(ctx, (await import('../decoders/imagenet.js')).decodeImagenet),
-  faces: async (ctx) => createSingleGraphPipeline(ctx, (await import('../decoders/faces.js')).decodeFaces, { key: 'faces', classAware: false }),
-  objects: async (ctx) => createSingleGraphPipeline(ctx, (await import('../decoders/objects.js')).decodeObjects, { key: 'objects', classAware: true }),
+  faces: async (ctx) => {
+    const { decodeFaces, facesSettings } = await import('../decoders/faces.js');
+    const { iouThreshold, maxDetections } = facesSettings(ctx.entry.decoder);
+    return createSingleGraphPipeline(ctx, decodeFaces, { key: 'faces', classAware: false, iouThreshold, maxDetections });
+  },
+  objects: async (ctx) => {
+    const { decodeObjects, objectsSettings } = await import('../decoders/objects.js');
+    const { iouThreshold, maxDetections } = objectsSettings(ctx.entry.decoder);
+    return createSingleGraphPipeline(ctx, decodeObjects, { key: 'objects', classAware: true, iouThreshold, maxDetections });
+  },
   ocr: async (ctx) => (await import('./ocr.js')).createOcrPipeline(ctx),
 };

@@ -10,7 +10,7 @@ import type { ExpertEntry } from '../../../src/core/registry';
 import { dropInitializerInputs, exposedName, exposeOutputs, type ExposedValue } from '../../../src/onnx/graph-edit';
 import type { ExpertPipeline, ExpertPipelineOutput, Float32Tensor, PipelineContext } from '../pipeline';
 import { preparedPath } from './prepared';
-import { cropTile, mergeTileResults, placementInImage, tileGrid, type DetectionsKey, type Tile } from './tiles';
+import { cropTile, mergeTileResults, placementInImage, tileGrid, type Detections, type Tile } from './tiles';
 import { avgPoolNchw, checkDeclaredGrid, concatBatch, meanTokens, nchwToTokens } from './tokens';
 
 export type DecoderSettings = ExpertEntry['decoder'];
@@ -45,9 +45,9 @@ function firstRows(t: Float32Tensor, n: number): Float32Tensor {
 
 /**
  * A pipeline around one graph. `detections` (detector pipelines) says where the decoded result keeps its
- * detections, which lets large images be tiled (registry `tiling`).
+ * detections and how the decoder suppresses overlaps, which lets large images be tiled (registry `tiling`).
  */
-export async function createSingleGraphPipeline(ctx: PipelineContext, decode: DecodeHook, detections?: DetectionsKey): Promise<ExpertPipeline> {
+export async function createSingleGraphPipeline(ctx: PipelineContext, decode: DecodeHook, detections?: Detections): Promise<ExpertPipeline> {
   const { entry } = ctx;
   const modelPath = preparedPath(ctx, 'model');
   const featureValue: ExposedValue = { name: entry.features.value };
@@ -59,7 +59,7 @@ export async function createSingleGraphPipeline(ctx: PipelineContext, decode: De
   const inputName = session.inputNames[0];
   if (!inputName) throw new Error(`expert ${entry.name}: model has no input`);
   const spec = preprocessSpec(entry);
-  const tiling = detections ? entry.tiling : undefined;
+  const tiled = detections && entry.tiling ? { detections, tiling: entry.tiling } : undefined;
 
   async function runBatch(pixels: Float32Tensor): Promise<Record<string, Float32Tensor>> {
     const n = pixels.dims[0] ?? 0;
@@ -109,37 +109,27 @@ export async function createSingleGraphPipeline(ctx: PipelineContext, decode: De
     featureGrid: { height: gridH, width: gridW, channels },
     pooledWidth: probe.pooled.dims[1] ?? 0,
     // Tiled images keep enough pixels for their tiles (decodeImage decodes at twice this size at least).
-    decodeSize: tiling
-      ? { width: Math.ceil((spec.width * tiling.maxPerSide) / 2), height: Math.ceil((spec.height * tiling.maxPerSide) / 2) }
+    decodeSize: tiled
+      ? { width: Math.ceil((spec.width * tiled.tiling.maxPerSide) / 2), height: Math.ceil((spec.height * tiled.tiling.maxPerSide) / 2) }
       : { width: spec.width, height: spec.height },
     async runImages(images) {
-      const { pixels, placements } = await imagesToTensor(images, spec);
-      const sizes = images.map((img) => img.original ?? { width: img.width, height: img.height });
-      const grids = tiling && detections ? sizes.map((s) => tileGrid(s.width, s.height, spec.width, spec.height, tiling)) : [];
-      const tiles = grids.flatMap((g, i) => g.map((tile) => ({ image: i, tile })));
-      if (tiles.length === 0 || !detections || !tiling) {
-        const { features, pooled, decoded } = await run(pixels, placements);
-        return { features, pooled, decoded };
-      }
-      // The tiles run as extra batch items after the images; features and pooled come from the whole images only.
-      const plane = 3 * spec.height * spec.width;
-      const all = new Float32Array((images.length + tiles.length) * plane);
-      all.set(pixels.data);
-      const tilePlacements = await Promise.all(tiles.map(async ({ image, tile }, k) => {
-        const { rgb, placement } = await resizeRgb(await cropTile(images[image] as RgbImage, tile), spec);
-        normaliseInto(rgb, spec, all, (images.length + k) * plane);
-        return placementInImage(placement, tile, sizes[image] as { width: number; height: number });
-      }));
-      const out = await run({ data: all, dims: [images.length + tiles.length, 3, spec.height, spec.width] }, [...placements, ...tilePlacements]);
       const n = images.length;
-      const iou = typeof entry.decoder.iouThreshold === 'number' ? entry.decoder.iouThreshold : 0.45;
-      const maxDetections = typeof entry.decoder.maxDetections === 'number' ? entry.decoder.maxDetections : 100;
+      const sizes = images.map((img) => img.original ?? { width: img.width, height: img.height });
+      const tiles = tiled ? sizes.flatMap((s, i) => tileGrid(s.width, s.height, spec.width, spec.height, tiled.tiling).map((tile) => ({ image: i, tile }))) : [];
+      // The tiles' crops run as extra batch items after the images; features and pooled come from the images only.
+      const crops = await Promise.all(tiles.map(({ image, tile }) => cropTile(images[image] as RgbImage, tile)));
+      const { pixels, placements } = await imagesToTensor([...images, ...crops], spec);
+      const out = await run(pixels, placements.map((p, k) => {
+        const t = tiles[k - n];
+        return t ? placementInImage(p, t.tile, sizes[t.image] as { width: number; height: number }) : p;
+      }));
+      if (!tiled || tiles.length === 0) return { features: out.features, pooled: out.pooled, decoded: out.decoded };
       const decoded = out.decoded.slice(0, n).map((whole, i) => {
         const mine: { tile: Tile; result: unknown }[] = [];
         tiles.forEach((t, k) => {
           if (t.image === i) mine.push({ tile: t.tile, result: out.decoded[n + k] });
         });
-        return mine.length === 0 ? whole : mergeTileResults(whole, mine, sizes[i] as { width: number; height: number }, detections, { iouThreshold: iou, maxDetections, maxFraction: tiling.maxFraction });
+        return mine.length === 0 ? whole : mergeTileResults(whole, mine, sizes[i] as { width: number; height: number }, tiled.detections, tiled.tiling.maxFraction);
       });
       return { features: firstRows(out.features, n), pooled: firstRows(out.pooled, n), decoded };
     },

@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import type { Placement, RgbImage } from '../../../src/core/image';
 import type { Box } from '../decoders/geometry';
-import { nms } from '../decoders/nms';
+import { intersectionArea, nms } from '../decoders/nms';
 
 export interface TilingSettings {
   /** An image is tiled when one side is more than `from` × the model input's. */
@@ -78,11 +78,16 @@ export function placementInImage(p: Placement, tile: Tile, image: { width: numbe
   return { ...p, padX: p.padX - tile.x * p.scaleX, padY: p.padY - tile.y * p.scaleY, originalWidth: image.width, originalHeight: image.height };
 }
 
-/** Where a decoder keeps its detections: `{faces: [...]}` or `{objects: [...]}`, each with a box and a score. */
-export interface DetectionsKey {
+/**
+ * How a detector's decoded result holds its detections (`{faces: [...]}` or `{objects: [...]}`, each with a box
+ * and a score) and the decoder's own NMS settings, which the merge applies again over whole image and tiles.
+ */
+export interface Detections {
   key: string;
   /** Only detections of the same `classId` suppress each other. */
   classAware: boolean;
+  iouThreshold: number;
+  maxDetections: number;
 }
 
 interface Detection {
@@ -101,10 +106,8 @@ function cutByInnerEdge(box: Readonly<Box>, tile: Tile, image: { width: number; 
 
 /** Intersection of `a` and `b` over the area of `a`. */
 function insideShare(a: Readonly<Box>, b: Readonly<Box>): number {
-  const iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const ih = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
   const area = (a[2] - a[0]) * (a[3] - a[1]);
-  return iw > 0 && ih > 0 && area > 0 ? (iw * ih) / area : 0;
+  return area > 0 ? intersectionArea(a, b) / area : 0;
 }
 
 /**
@@ -116,16 +119,16 @@ export function mergeTileResults(
   whole: unknown,
   tiles: readonly { tile: Tile; result: unknown }[],
   image: { width: number; height: number },
-  d: DetectionsKey,
-  o: { iouThreshold: number; maxDetections: number; maxFraction: number },
+  d: Detections,
+  maxFraction: number,
 ): unknown {
   const list = (r: unknown): Detection[] => ((r as Record<string, unknown>)[d.key] as Detection[] | undefined) ?? [];
   const fromTiles = new Set<Detection>();
-  const small = (b: Readonly<Box>): boolean => b[2] - b[0] <= o.maxFraction * image.width && b[3] - b[1] <= o.maxFraction * image.height;
+  const small = (b: Readonly<Box>): boolean => b[2] - b[0] <= maxFraction * image.width && b[3] - b[1] <= maxFraction * image.height;
   for (const { tile, result } of tiles) {
     for (const x of list(result)) if (small(x.box) && !cutByInnerEdge(x.box, tile, image)) fromTiles.add(x);
   }
-  const kept = nms([...list(whole), ...fromTiles], o.iouThreshold, { classAware: d.classAware, maxDetections: o.maxDetections });
+  const kept = nms([...list(whole), ...fromTiles], d.iouThreshold, { classAware: d.classAware, maxDetections: d.maxDetections });
   const merged = kept.filter((x, i) => !fromTiles.has(x) || !kept.some((y, j) => j < i && (!d.classAware || y.classId === x.classId) && insideShare(x.box, y.box) > 0.6));
   return { ...(whole as object), [d.key]: merged };
 }
