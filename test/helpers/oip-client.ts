@@ -2,9 +2,11 @@
  * A KServe/Triton-style OIP v2 client built ONLY from protos/inference/grpc_service.proto with proto-loader
  * defaults (no project helpers): what a third-party client sees. Tensors go in raw_input_contents.
  */
+import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import path from 'node:path';
+import sharp from 'sharp';
 
 const PROTO = path.join(__dirname, '..', '..', '..', 'protos', 'inference', 'grpc_service.proto');
 
@@ -32,6 +34,28 @@ export function oipClient(address: string, options: grpc.ChannelOptions = {}): R
     },
     close: () => client.close(),
   };
+}
+
+/** Asserts that `p` fails with gRPC status `code` and details matching `pattern`. */
+export async function expectStatus(p: Promise<unknown>, code: grpc.status, pattern: RegExp): Promise<void> {
+  await assert.rejects(p, (err: grpc.ServiceError) => {
+    assert.equal(err.code, code, `expected ${grpc.status[code]}, got ${grpc.status[err.code]}: ${err.details}`);
+    assert.match(err.details, pattern);
+    return true;
+  });
+}
+
+/**
+ * MobileNetV2's `pixel_values` for an encoded image, as a client preprocesses it: squashed to 224×224, RGB scaled
+ * to [0,1] and normalised with the ImageNet mean and std, planar (CHW), FP32.
+ */
+export async function imagenetPixels(image: Buffer): Promise<Float32Array> {
+  const { data } = await sharp(image).resize(224, 224).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  const px = new Float32Array(3 * 224 * 224);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < 224 * 224; i++) px[c * 224 * 224 + i] = (data[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
+  return px;
 }
 
 /** Triton's BYTES wire format: each element a 4-byte little-endian length then its bytes. */

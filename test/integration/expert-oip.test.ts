@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import sharp from 'sharp';
 import { start, type RunningExpert } from '../../services/expert/main';
 import { pngBomb } from '../helpers/png-bomb';
-import { bytesRun, floats, oipClient, outputByName, splitBytesRun, type InferOutputs, type RawClient } from '../helpers/oip-client';
+import { bytesRun, expectStatus, floats, imagenetPixels, oipClient, outputByName, splitBytesRun, type InferOutputs, type RawClient } from '../helpers/oip-client';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images');
 const cat = readFileSync(path.join(FIXTURES, 'chelsea.png'));
@@ -23,14 +22,6 @@ function imageRequest(images: Buffer[], extra: Record<string, unknown> = {}): Re
     raw_input_contents: [bytesRun(images)],
     ...extra,
   };
-}
-
-async function expectStatus(p: Promise<unknown>, code: grpc.status, pattern: RegExp): Promise<void> {
-  await assert.rejects(p, (err: grpc.ServiceError) => {
-    assert.equal(err.code, code, `expected ${grpc.status[code]}, got ${grpc.status[err.code]}: ${err.details}`);
-    assert.match(err.details, pattern);
-    return true;
-  });
 }
 
 describe('expert service (mobilenetv2) over OIP v2', () => {
@@ -107,11 +98,7 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
   });
 
   it('accepts preprocessed pixel_values, typed contents, and FP16 features on request', async () => {
-    const { data } = await sharp(cat).resize(224, 224).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const mean = [0.485, 0.456, 0.406];
-    const std = [0.229, 0.224, 0.225];
-    const px = new Float32Array(3 * 224 * 224);
-    for (let c = 0; c < 3; c++) for (let i = 0; i < 224 * 224; i++) px[c * 224 * 224 + i] = (data[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
+    const px = await imagenetPixels(cat);
     const res = await client.call<InferOutputs>('ModelInfer', {
       model_name: 'mobilenetv2',
       inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: [1, 3, 224, 224] }],

@@ -9,9 +9,8 @@ import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync, s
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import sharp from 'sharp';
 import { start, type RunningExpert } from '../../services/expert/main';
-import { oipClient, outputByName, splitBytesRun, type InferOutputs, type RawClient } from '../helpers/oip-client';
+import { expectStatus, imagenetPixels, oipClient, outputByName, splitBytesRun, type InferOutputs, type RawClient } from '../helpers/oip-client';
 import { pythonClient } from '../helpers/python-client';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images');
@@ -21,29 +20,12 @@ const PIXELS = 3 * 224 * 224 * 4;
 const FEATURES = 49 * 1280 * 4;
 const POOLED = 1280 * 4;
 
-async function catPixels(): Promise<Buffer> {
-  const { data } = await sharp(cat).resize(224, 224).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const mean = [0.485, 0.456, 0.406];
-  const std = [0.229, 0.224, 0.225];
-  const px = new Float32Array(3 * 224 * 224);
-  for (let c = 0; c < 3; c++) for (let i = 0; i < 224 * 224; i++) px[c * 224 * 224 + i] = (data[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
-  return Buffer.from(px.buffer);
-}
-
 function shm(region: string, byteSize: number, offset?: number): Record<string, unknown> {
   return {
     shared_memory_region: { string_param: region },
     shared_memory_byte_size: { int64_param: byteSize },
     ...(offset === undefined ? {} : { shared_memory_offset: { int64_param: offset } }),
   };
-}
-
-async function expectStatus(p: Promise<unknown>, code: grpc.status, pattern: RegExp): Promise<void> {
-  await assert.rejects(p, (err: grpc.ServiceError) => {
-    assert.equal(err.code, code, `expected ${grpc.status[code]}, got ${grpc.status[err.code]}: ${err.details}`);
-    assert.match(err.details, pattern);
-    return true;
-  });
 }
 
 describe('expert service: system shared memory (Triton extension)', () => {
@@ -59,7 +41,7 @@ describe('expert service: system shared memory (Triton extension)', () => {
     const fd = openSync(file, 'w+');
     ftruncateSync(fd, size);
     closeSync(fd);
-    pixels = await catPixels();
+    pixels = Buffer.from((await imagenetPixels(cat)).buffer);
     expert = await start({ name: 'mobilenetv2', port: 0, allowClientShm: true });
     client = oipClient(expert.address);
   });
