@@ -43,15 +43,17 @@ function embeddingsKey(ids: readonly string[], base: ExpertEntry, variant: strin
 }
 
 /**
- * The variant that names the base graph actually loaded: one that changes nothing in it (`folded`, the CPU default,
- * on the int8 MobileNetV2, which has no float convolutions to fold) loads the original file, and its embeddings are
- * the original's.
+ * The variant that names the base graph actually loaded: one that changes nothing in its maths (`folded`, the CPU
+ * default, on the int8 MobileNetV2, which has no float convolutions to fold; on a CPU without VNNI it only shifts the
+ * int8 weights to u8, which makes the int8 maths exact: the same numbers, bit for bit) computes the original's
+ * embeddings.
  */
 function loadedVariant(registry: Registry, base: ExpertEntry): string {
   const variant = base.variants[base.provider];
   const source = resolveExpertFiles(registry, base).model;
   if (variant === 'original' || !source) return variant;
-  return preparedModelPath({ source, variant, keepFloat32: exposedFloatValues(base) }).status === 'source' ? 'original' : variant;
+  const sameMaths = variant === 'u8u8' || preparedModelPath({ source, variant, keepFloat32: exposedFloatValues(base), shiftInt8Weights: false }).status === 'source';
+  return sameMaths ? 'original' : variant;
 }
 
 function toEmbeddings(data: Float32Array, ids: readonly string[], source: Embeddings['source'], key: string, variant: string): Embeddings {

@@ -2,7 +2,9 @@
  * `mova prepare-models`: build (or find in the cache) the model variant each registry expert's execution
  * provider wants (`variants: { cpu: folded, webgpu: float32 }`), keyed by the source sha256 and the variant.
  * The Dockerfile runs it for the CPU variants so pods start without converting; experts also prepare on demand
- * (under the temp directory when the cache directory is read-only).
+ * (under the temp directory when the cache directory is read-only). The CPU default `folded` is prepared for both
+ * kinds of x86 CPU (int8 weights as shipped, and shifted to u8 for CPUs without VNNI: src/onnx/u8-weights.ts), since
+ * an image is often built on another machine than the nodes it runs on.
  */
 import { ConfigError } from '../core/errors';
 import type { ExecutionProvider } from '../core/ort-session';
@@ -34,14 +36,16 @@ export async function prepareModelsCommand(argv: string[]): Promise<void> {
       if (!source.endsWith('.onnx')) continue;
       for (const p of providers) {
         const variant = expert.variants[p];
-        const label = `${expert.name}.${role} ${p}/${variant}`;
-        const started = Date.now();
-        try {
-          const out = preparedModelPath({ source, variant, keepFloat32: exposedFloatValues(expert), cacheDir });
-          process.stderr.write(`${out.status.padEnd(8)} ${label}: ${out.path}${out.status === 'built' ? ` (${Date.now() - started} ms)` : ''}\n`);
-        } catch (err) {
-          process.stderr.write(`failed   ${label}: ${(err as Error).message}\n`);
-          failures++;
+        for (const shiftInt8Weights of variant === 'folded' ? [false, true] : [undefined]) {
+          const label = `${expert.name}.${role} ${p}/${variant}${shiftInt8Weights ? ' (int8 weights as u8, for CPUs without VNNI)' : ''}`;
+          const started = Date.now();
+          try {
+            const out = preparedModelPath({ source, variant, keepFloat32: exposedFloatValues(expert), cacheDir, ...(shiftInt8Weights === undefined ? {} : { shiftInt8Weights }) });
+            process.stderr.write(`${out.status.padEnd(8)} ${label}: ${out.path}${out.status === 'built' ? ` (${Date.now() - started} ms)` : ''}\n`);
+          } catch (err) {
+            process.stderr.write(`failed   ${label}: ${(err as Error).message}\n`);
+            failures++;
+          }
         }
       }
     }

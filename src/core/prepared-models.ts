@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { dequantizedName } from '../onnx/graph-edit';
 import { deriveVariant, type ModelVariant } from '../onnx/variants';
-import { PROJECT_ROOT, sha256File, type ExpertEntry } from './registry';
+import { int8KernelsExact } from './cpu';
+import { PROJECT_ROOT, type ExpertEntry } from './registry';
 
 /** Bump when a converter's output changes, so stale cached variants are rebuilt. */
 export const VARIANT_FORMAT = 1;
@@ -32,6 +33,11 @@ export interface PrepareRequest {
   keepFloat32?: readonly string[];
   /** @default preparedModelsDir() */
   cacheDir?: string;
+  /**
+   * Whether `folded` also shifts an int8 graph's s8 weights to u8 (src/onnx/u8-weights.ts), which makes int8 maths
+   * exact where onnxruntime's u8×s8 kernels saturate. @default !int8KernelsExact(): x86 CPUs without VNNI
+   */
+  shiftInt8Weights?: boolean;
 }
 
 export interface PreparedModel {
@@ -60,9 +66,12 @@ export function fallbackPreparedDir(): string {
  */
 export function preparedModelPath(req: PrepareRequest): PreparedModel {
   if (req.variant === 'original' || !req.source.endsWith('.onnx')) return { path: req.source, status: 'source' };
-  const digest = sha256File(req.source);
+  const source = readFileSync(req.source);
+  const digest = createHash('sha256').update(source).digest('hex');
   const keep = [...(req.keepFloat32 ?? [])].sort();
-  const optionsKey = createHash('sha256').update(JSON.stringify({ f: VARIANT_FORMAT, keep: req.variant === 'float16' || req.variant === 'folded' ? keep : [] })).digest('hex').slice(0, 8);
+  // Only graphs with int8 weight ops get a second `folded` file (a float graph's would be a copy of the first).
+  const shiftInt8 = req.variant === 'folded' && (req.shiftInt8Weights ?? !int8KernelsExact()) && hasInt8WeightOps(source);
+  const optionsKey = createHash('sha256').update(JSON.stringify({ f: VARIANT_FORMAT, keep: req.variant === 'float16' || req.variant === 'folded' ? keep : [], ...(shiftInt8 ? { u8: true } : {}) })).digest('hex').slice(0, 8);
   const name = `${path.basename(req.source, '.onnx')}-${digest.slice(0, 16)}-${req.variant}-${optionsKey}.onnx`;
   const dirs = [req.cacheDir ?? preparedModelsDir(), fallbackPreparedDir()];
   for (const dir of dirs) {
@@ -70,8 +79,7 @@ export function preparedModelPath(req: PrepareRequest): PreparedModel {
     if (existsSync(file)) return { path: file, status: 'cached' };
     if (existsSync(`${file}.same-as-source`)) return { path: req.source, status: 'source' };
   }
-  const bytes = readFileSync(req.source);
-  const built = deriveVariant(bytes, req.variant, { keepFloat32: keep });
+  const built = deriveVariant(source, req.variant, { keepFloat32: keep, shiftInt8Weights: shiftInt8 });
   let lastError: unknown;
   for (const dir of dirs) {
     const file = path.join(dir, name);
@@ -85,6 +93,11 @@ export function preparedModelPath(req: PrepareRequest): PreparedModel {
     return built ? { path: file, status: 'built' } : { path: req.source, status: 'source' };
   }
   throw lastError;
+}
+
+/** Whether a model's bytes name an op whose int8 weights u8-weights.ts shifts (op types are plain strings in the file). */
+function hasInt8WeightOps(bytes: Buffer): boolean {
+  return bytes.includes('QLinearConv') || bytes.includes('QLinearMatMul');
 }
 
 /** Temp file + rename: workers preparing the same file at once never read a half-written one. */

@@ -59,13 +59,14 @@ const pooledOutputSchema = z.object({
 }).strict();
 
 /** Model variant names (src/onnx/variants.ts). */
-const variantSchema = z.enum(['original', 'folded', 'float32', 'float16']);
+const variantSchema = z.enum(['original', 'folded', 'float32', 'float16', 'u8u8']);
 
 /** Which model variant each execution provider loads (built and cached by `mova prepare-models`). */
 const variantsSchema = z.object({
   /**
    * @default folded: the file as shipped (int8 graphs are fastest on CPU) with constant affine maps folded into its
-   * convolutions (src/onnx/conv-fold.ts; PP-OCRv4 20-28% faster, same text; a no-op for graphs without them)
+   * convolutions (src/onnx/conv-fold.ts; PP-OCRv4 20-28% faster, same text; a no-op for graphs without them), and on
+   * x86 CPUs without VNNI an int8 graph's s8 weights shifted to u8 (src/onnx/u8-weights.ts: exact int8 maths there)
    */
   cpu: variantSchema.default('folded'),
   /** @default float32 (quantized graphs gain nothing on WebGPU: see ../shared/models/README.md) */

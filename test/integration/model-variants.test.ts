@@ -22,6 +22,7 @@ import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, parseRegistry, PROJECT
 import { exposedName, exposeOutputs, type ExposedValue } from '../../src/onnx/graph-edit';
 import { toFloat32Variant } from '../../src/onnx/float-variant';
 import { buildVariant } from '../../src/onnx/variants';
+import { preparedModelPath } from '../../src/core/prepared-models';
 import { decodeFaces, type FacesResult } from '../../services/expert/decoders/faces';
 import { decodeImagenet, type ImagenetResult } from '../../services/expert/decoders/imagenet';
 import { iou } from '../../services/expert/decoders/nms';
@@ -31,7 +32,8 @@ const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'images');
 /**
  * Whether onnxruntime's int8 kernels compute exact int8 maths here. On x86-64 CPUs without VNNI, MLAS multiplies
  * u8 activations by s8 weights with VPMADDUBSW, whose int16 pair sums saturate (onnxruntime's quantization docs
- * describe this and recommend reduce_range), so the int8 MobileNetV2 itself drifts from its own arithmetic there.
+ * describe this and recommend reduce_range), so the int8 file as shipped drifts from its own arithmetic there. The
+ * `u8u8` variant (weights shifted to u8) is exact on every CPU: it is the int8 reference below.
  */
 const INT8_KERNELS_EXACT = int8KernelsExact();
 const PHOTOS = ['chelsea.png', 'coffee.jpg', 'camera.png', 'astronaut.jpg', 'rocket.jpg'];
@@ -94,7 +96,7 @@ describe('model variants: mobilenetv2 int8 → float32 / float16', { skip }, () 
     pixels = new ort.Tensor('float32', t.data, t.dims);
     const src = readFileSync(INT8);
     f32Bytes = buildVariant(src, 'float32');
-    int8 = await runGraph(src, [FEATURE, POOLED], pixels);
+    int8 = await runGraph(buildVariant(src, 'u8u8'), [FEATURE, POOLED], pixels);
     f32 = await runGraph(f32Bytes, [FEATURE, POOLED], pixels);
   });
 
@@ -106,10 +108,9 @@ describe('model variants: mobilenetv2 int8 → float32 / float16', { skip }, () 
     assert.equal(must(f32, exposedName(POOLED)).length, 5 * 1280);
   });
 
-  // Where the int8 kernels saturate (see INT8_KERNELS_EXACT) the int8 side is the one that drifts, so the bounds
-  // are those measured on such a CPU (AVX2, 2026-11-29: ≥ 3 of the top-5 shared, pooled cosine ≥ 0.91, feature
-  // map rel. L2 0.48).
-  const agree = INT8_KERNELS_EXACT ? { top: 2, overlap: 4, cosine: 0.97, featureL2: 0.4 } : { top: 0, overlap: 3, cosine: 0.9, featureL2: 0.6 };
+  // Against exact int8 maths (the u8u8 graph) on every CPU. (Against the s8 file on a CPU whose int8 kernels
+  // saturate, the bounds had to be ≥ 3 of the top-5 shared, pooled cosine ≥ 0.91, feature map rel. L2 0.48.)
+  const agree = { top: 2, overlap: 4, cosine: 0.97, featureL2: 0.4 };
   it(`float32 agrees with int8: same top-${agree.top}, ≥ ${agree.overlap} of the top-5, pooled cosine ≥ ${agree.cosine}, feature rel. L2 ≤ ${agree.featureL2}`, () => {
     for (let i = 0; i < PHOTOS.length; i++) {
       const a = topK(must(int8, 'output'), i), b = topK(must(f32, 'output'), i);
@@ -123,14 +124,26 @@ describe('model variants: mobilenetv2 int8 → float32 / float16', { skip }, () 
     assert.ok(r <= agree.featureL2, `feature map rel. L2 ${r}`);
   });
 
-  it('the conversion is exact: re-quantized float32 reproduces the int8 graph', { skip: INT8_KERNELS_EXACT ? false : 'onnxruntime\'s int8 kernels saturate on this CPU (x86 without VNNI), so they are no exact reference' }, async () => {
+  it('the conversion is exact: re-quantized float32 reproduces the int8 graph', async () => {
     const emulated = onnx.ModelProto.encode(toFloat32Variant(onnx.ModelProto.decode(readFileSync(INT8)), { emulateRounding: true })).finish();
-    const ref = await runGraph(readFileSync(INT8), [EARLY], pixels, 'disabled');
+    const ref = await runGraph(buildVariant(readFileSync(INT8), 'u8u8'), [EARLY], pixels, 'disabled');
     const out = await runGraph(emulated, [EARLY], pixels, 'disabled');
     const r = relL2(must(ref, exposedName(EARLY)), must(out, exposedName(EARLY)));
     assert.ok(r < 0.01, `value 339 after ten layers: rel. L2 ${r}`);
     for (let i = 0; i < PHOTOS.length; i++) {
       assert.deepEqual([...topK(must(out, 'output'), i)].sort(), [...topK(must(ref, 'output'), i)].sort(), PHOTOS[i]);
+    }
+  });
+
+  it(`the CPU default (folded) computes exact int8 maths on this CPU${INT8_KERNELS_EXACT ? '' : ' (no VNNI: its weights are shifted to u8)'}: bit for bit the u8u8 graph`, async () => {
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'mova-u8-'));
+    try {
+      const folded = preparedModelPath({ source: INT8, variant: 'folded', keepFloat32: [FEATURE.name, exposedName(POOLED)], cacheDir });
+      assert.equal(folded.status, INT8_KERNELS_EXACT ? 'source' : 'built');
+      const out = await runGraph(readFileSync(folded.path), [FEATURE, POOLED], pixels);
+      for (const k of ['output', '627', exposedName(POOLED)]) assert.deepEqual(must(out, k), must(int8, k), k);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 
