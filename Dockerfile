@@ -25,7 +25,8 @@ RUN npm run build && rm -rf dist/test && mkdir -p models
 # ---- models: the registry's model files, fetched and sha256-checked (skip with FETCH_MODELS=0) ---------------------
 FROM build AS models
 ARG FETCH_MODELS=1
-# The CPU model variants (registry `variants.cpu`, e.g. PP-OCR's folded graphs) are built here too, so pods start
+# The CPU model variants (registry `variants.cpu`, e.g. PP-OCR's folded graphs, and the int8 MobileNetV2 with u8
+# weights for nodes whose CPUs lack VNNI) are built here too, so pods start
 # without writing; a variant missing there (another registry) is built under /tmp at start (read-only root fs).
 RUN mkdir -p /models \
  && if [ "$FETCH_MODELS" = "1" ]; then MOVA_MODELS_DIR=/models node dist/src/cli/main.js fetch-models --dir /models \

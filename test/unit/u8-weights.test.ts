@@ -4,10 +4,14 @@
  * pair sums exceed int16 (255·127·2 = 64770 > 32767) are checked against exact integer arithmetic in JS.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { int8KernelsExact } from '../../src/core/cpu';
+import { preparedModelPath } from '../../src/core/prepared-models';
 import { shiftInt8Weights } from '../../src/onnx/u8-weights';
 import { buildVariant, deriveVariant } from '../../src/onnx/variants';
 
@@ -130,5 +134,28 @@ describe('u8u8 variant: int8 weights shifted to u8', () => {
     }
     const feeds = { a: new ort.Tensor('uint8', a, [2, K]) };
     assert.deepEqual(Array.from(await run(buildVariant(bytes, 'u8u8'), feeds, 'y')), Array.from(exact));
+  });
+
+  it('prepared models: `folded` with the shift gets a file of its own for an int8 graph only', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mova-u8w-'));
+    try {
+      const int8 = path.join(dir, 'qconv.onnx'), float = path.join(dir, 'relu.onnx');
+      writeFileSync(int8, convModel());
+      writeFileSync(float, model({ opType: 'Relu', input: ['x'], output: ['y'] }, [], [valueInfo('x', T.FLOAT, [1, 4])], [valueInfo('y', T.FLOAT, [1, 4])]));
+      const cacheDir = path.join(dir, 'cache');
+      const plain = preparedModelPath({ source: int8, variant: 'folded', cacheDir, shiftInt8Weights: false });
+      const shifted = preparedModelPath({ source: int8, variant: 'folded', cacheDir, shiftInt8Weights: true });
+      assert.equal(plain.status, 'source', 'nothing to fold in a QLinearConv graph');
+      assert.equal(shifted.status, 'built');
+      const w = onnx.ModelProto.decode(readFileSync(shifted.path)).graph?.initializer?.find((t) => t.name === 'w');
+      assert.equal(w?.dataType, T.UINT8);
+      assert.equal(preparedModelPath({ source: int8, variant: 'folded', cacheDir, shiftInt8Weights: true }).status, 'cached');
+      // A float graph: the same answer with and without the shift (no second file).
+      assert.deepEqual(preparedModelPath({ source: float, variant: 'folded', cacheDir, shiftInt8Weights: true }), preparedModelPath({ source: float, variant: 'folded', cacheDir, shiftInt8Weights: false }));
+      // `original` is the file as shipped on any CPU.
+      assert.equal(preparedModelPath({ source: int8, variant: 'original', cacheDir, shiftInt8Weights: true }).path, int8);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
