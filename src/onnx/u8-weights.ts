@@ -13,10 +13,10 @@ import { onnx } from 'onnx-proto';
 
 const DataType = onnx.TensorProto.DataType;
 
-/** Where the weight and its zero point sit among each op's inputs. */
-const WEIGHT_INPUTS: Readonly<Record<string, readonly [number, number]>> = {
-  QLinearConv: [3, 5],
-  QLinearMatMul: [3, 5],
+/** Where the activation's zero point, the weight and the weight's zero point sit among each op's inputs. */
+const WEIGHT_INPUTS: Readonly<Record<string, { activationZeroPoint: number; weight: number; weightZeroPoint: number }>> = {
+  QLinearConv: { activationZeroPoint: 2, weight: 3, weightZeroPoint: 5 },
+  QLinearMatMul: { activationZeroPoint: 2, weight: 3, weightZeroPoint: 5 },
 };
 
 /** The int8 values of an initializer (raw bytes or int32_data). */
@@ -37,8 +37,9 @@ function shiftToUint8(t: onnx.ITensorProto): void {
 
 /**
  * Shifts every int8 weight initializer (and its zero point) of QLinearConv / QLinearMatMul to uint8. A pair is
- * shifted only when both are int8 initializers and this node is the only reader of each (a shared one is left as it
- * is: still correct, only not exact on such CPUs). Returns how many weights were shifted (0: the graph is unchanged).
+ * shifted only when both are int8 initializers, the activation is uint8 (its zero point a uint8 initializer: the
+ * u8×s8 case that saturates; onnxruntime has no s8×u8 kernels) and this node is the only reader of each (a shared one
+ * is left as it is: still correct, only not exact on such CPUs). Returns how many weights were shifted (0: unchanged).
  */
 export function shiftInt8Weights(model: onnx.IModelProto): number {
   const graph = model.graph;
@@ -52,9 +53,9 @@ export function shiftInt8Weights(model: onnx.IModelProto): number {
   for (const node of graph.node ?? []) {
     const slots = WEIGHT_INPUTS[node.opType ?? ''];
     if (!slots) continue;
-    const wName = node.input?.[slots[0]] ?? '', zpName = node.input?.[slots[1]] ?? '';
-    const w = inits.get(wName), zp = inits.get(zpName);
-    if (!w || !zp || w.dataType !== DataType.INT8 || zp.dataType !== DataType.INT8 || !own(wName) || !own(zpName)) continue;
+    const wName = node.input?.[slots.weight] ?? '', zpName = node.input?.[slots.weightZeroPoint] ?? '';
+    const w = inits.get(wName), zp = inits.get(zpName), xZp = inits.get(node.input?.[slots.activationZeroPoint] ?? '');
+    if (!w || !zp || xZp?.dataType !== DataType.UINT8 || w.dataType !== DataType.INT8 || zp.dataType !== DataType.INT8 || !own(wName) || !own(zpName)) continue;
     shiftToUint8(w);
     shiftToUint8(zp);
     count++;

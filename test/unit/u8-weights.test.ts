@@ -95,6 +95,14 @@ describe('u8u8 variant: int8 weights shifted to u8', () => {
     assert.equal(shiftInt8Weights(m), 0, 'a second pass finds nothing left to shift');
   });
 
+  it('leaves a weight alone when the activation is int8 (no u8×s8 products; onnxruntime has no s8×u8 kernels)', () => {
+    const m = onnx.ModelProto.decode(convModel());
+    const xz = m.graph!.initializer!.find((t) => t.name === 'xz')!;
+    Object.assign(xz, scalar('xz', T.INT8, 0));
+    assert.equal(shiftInt8Weights(m), 0);
+    assert.equal(m.graph!.initializer!.find((t) => t.name === 'w')!.dataType, T.INT8);
+  });
+
   it('leaves a weight that another node also reads as it is', () => {
     const bytes = onnx.ModelProto.decode(convModel());
     bytes.graph!.node!.push({ opType: 'Identity', input: ['w'], output: ['w_copy'] });
