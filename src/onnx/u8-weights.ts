@@ -8,6 +8,9 @@
  * exact integer maths, the numbers a VNNI CPU gives, at ~1.3× the saturating kernel's time (still ahead of the
  * float32 variant's ~1.8×; see README "int8 on x86 CPUs without VNNI"). On a CPU with VNNI or on ARM the s8 graph
  * is already exact, so the CPU default only picks this variant where the kernels saturate (src/core/cpu.ts).
+ *
+ * Scope: QOperator-format graphs (QLinearConv, QLinearMatMul with initializer weights), as the ONNX model zoo's int8
+ * models are. QDQ-format graphs (DequantizeLinear → float op, fused by onnxruntime at load) are left as they are.
  */
 import { onnx } from 'onnx-proto';
 
