@@ -45,6 +45,8 @@ export interface PreparedModel {
   path: string;
   /** `cached`: found in the cache; `built`: written now; `source`: the source file is the variant. */
   status: 'cached' | 'built' | 'source';
+  /** The file's int8 weights are shifted to u8 (the CPU default on x86 without VNNI; see shiftInt8Weights). */
+  int8WeightsAsU8?: boolean;
 }
 
 /** The entry's values that an fp16 variant must keep as float32 (what the pipeline exposes as outputs). */
@@ -74,9 +76,10 @@ export function preparedModelPath(req: PrepareRequest): PreparedModel {
   const optionsKey = createHash('sha256').update(JSON.stringify({ f: VARIANT_FORMAT, keep: req.variant === 'float16' || req.variant === 'folded' ? keep : [], ...(shiftInt8 ? { u8: true } : {}) })).digest('hex').slice(0, 8);
   const name = `${path.basename(req.source, '.onnx')}-${digest.slice(0, 16)}-${req.variant}-${optionsKey}.onnx`;
   const dirs = [req.cacheDir ?? preparedModelsDir(), fallbackPreparedDir()];
+  const marked = (m: PreparedModel): PreparedModel => (shiftInt8 && m.status !== 'source' ? { ...m, int8WeightsAsU8: true } : m);
   for (const dir of dirs) {
     const file = path.join(dir, name);
-    if (existsSync(file)) return { path: file, status: 'cached' };
+    if (existsSync(file)) return marked({ path: file, status: 'cached' });
     if (existsSync(`${file}.same-as-source`)) return { path: req.source, status: 'source' };
   }
   const built = deriveVariant(source, req.variant, { keepFloat32: keep, shiftInt8Weights: shiftInt8 });
@@ -90,7 +93,7 @@ export function preparedModelPath(req: PrepareRequest): PreparedModel {
       continue;
     }
     // A marker remembers "nothing to change", so later starts skip decoding the graph.
-    return built ? { path: file, status: 'built' } : { path: req.source, status: 'source' };
+    return built ? marked({ path: file, status: 'built' }) : { path: req.source, status: 'source' };
   }
   throw lastError;
 }
