@@ -5,12 +5,14 @@
  * Why: on x86 CPUs without VNNI, onnxruntime multiplies u8 activations by s8 weights with VPMADDUBSW, whose int16
  * sums of two products saturate (the int8 MobileNetV2's embeddings then moved by up to 110% relative L2 on an AVX2
  * CPU). With u8 weights it takes its u8×u8 path, which widens to int16 before multiplying and accumulates in int32:
- * exact integer maths, the numbers a VNNI CPU gives, at ~1.3× the saturating kernel's time (still ahead of the
- * float32 variant's ~1.8×; see README "int8 on x86 CPUs without VNNI"). On a CPU with VNNI or on ARM the s8 graph
- * is already exact, so the CPU default only picks this variant where the kernels saturate (src/core/cpu.ts).
+ * exact integer maths, the numbers a VNNI CPU gives, at 1.3–1.6× the saturating kernel's time on a 2-core AVX2 EPYC
+ * (about the float32 variant's time, which computes other numbers; see README "int8 on x86 CPUs without VNNI"). On a
+ * CPU with VNNI or on ARM the s8 graph is already exact, so the CPU default only picks this where the kernels
+ * saturate (src/core/cpu.ts).
  *
  * Scope: QOperator-format graphs (QLinearConv, QLinearMatMul with initializer weights), as the ONNX model zoo's int8
- * models are. QDQ-format graphs (DequantizeLinear → float op, fused by onnxruntime at load) are left as they are.
+ * models are. QDQ-format graphs (DequantizeLinear → float op, fused by onnxruntime at load) and graphs with subgraphs
+ * (If, Loop, Scan: their nodes may read the same initializers) are left as they are.
  */
 import { onnx } from 'onnx-proto';
 
@@ -46,7 +48,7 @@ function shiftToUint8(t: onnx.ITensorProto): void {
  */
 export function shiftInt8Weights(model: onnx.IModelProto): number {
   const graph = model.graph;
-  if (!graph) return 0;
+  if (!graph || (graph.node ?? []).some((n) => (n.attribute ?? []).some((a) => a.g || (a.graphs?.length ?? 0) > 0))) return 0;
   const inits = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const readCount = new Map<string, number>();
   for (const node of graph.node ?? []) for (const name of node.input ?? []) readCount.set(name, (readCount.get(name) ?? 0) + 1);

@@ -109,6 +109,12 @@ describe('u8u8 variant: int8 weights shifted to u8', () => {
     assert.equal(shiftInt8Weights(bytes), 0);
   });
 
+  it('leaves a graph with subgraphs (If, Loop, Scan) as it is', () => {
+    const m = onnx.ModelProto.decode(convModel());
+    m.graph!.node!.push({ opType: 'If', input: ['cond'], output: ['z'], attribute: [{ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: { name: 'then', node: [] } }] });
+    assert.equal(shiftInt8Weights(m), 0);
+  });
+
   it('is a no-op (null) for a graph without int8 weights', () => {
     const g = model({ opType: 'Relu', input: ['x'], output: ['y'] }, [], [valueInfo('x', T.FLOAT, [1, 4])], [valueInfo('y', T.FLOAT, [1, 4])]);
     assert.equal(deriveVariant(g, 'u8u8'), null);
