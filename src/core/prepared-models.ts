@@ -18,6 +18,8 @@ import { PROJECT_ROOT, type ExpertEntry } from './registry';
 
 /** Bump when a converter's output changes, so stale cached variants are rebuilt. */
 export const VARIANT_FORMAT = 1;
+/** The same for the u8-weight shift of `folded` (2: depthwise convolutions keep their s8 weights). */
+const U8_WEIGHTS_FORMAT = 2;
 
 export function preparedModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MOVA_PREPARED_DIR) return path.resolve(env.MOVA_PREPARED_DIR);
@@ -73,7 +75,7 @@ export function preparedModelPath(req: PrepareRequest): PreparedModel {
   const keep = [...(req.keepFloat32 ?? [])].sort();
   // Only graphs with int8 weight ops get a second `folded` file (a float graph's would be a copy of the first).
   const shiftInt8 = req.variant === 'folded' && (req.shiftInt8Weights ?? !int8KernelsExact()) && hasInt8WeightOps(source);
-  const optionsKey = createHash('sha256').update(JSON.stringify({ f: VARIANT_FORMAT, keep: req.variant === 'float16' || req.variant === 'folded' ? keep : [], ...(shiftInt8 ? { u8: true } : {}) })).digest('hex').slice(0, 8);
+  const optionsKey = createHash('sha256').update(JSON.stringify({ f: VARIANT_FORMAT, keep: req.variant === 'float16' || req.variant === 'folded' ? keep : [], ...(shiftInt8 ? { u8: U8_WEIGHTS_FORMAT } : {}) })).digest('hex').slice(0, 8);
   const name = `${path.basename(req.source, '.onnx')}-${digest.slice(0, 16)}-${req.variant}-${optionsKey}.onnx`;
   const dirs = [req.cacheDir ?? preparedModelsDir(), fallbackPreparedDir()];
   const marked = (m: PreparedModel): PreparedModel => (shiftInt8 && m.status !== 'source' ? { ...m, int8WeightsAsU8: true } : m);

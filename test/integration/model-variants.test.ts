@@ -21,6 +21,7 @@ import { createSession, ort } from '../../src/core/ort-session';
 import { DEFAULT_REGISTRY_PATH, findExpert, loadRegistry, parseRegistry, PROJECT_ROOT, resolveExpertFiles, resolveModelsDir, type ExpertEntry } from '../../src/core/registry';
 import { exposedName, exposeOutputs, type ExposedValue } from '../../src/onnx/graph-edit';
 import { toFloat32Variant } from '../../src/onnx/float-variant';
+import { shiftInt8Weights } from '../../src/onnx/u8-weights';
 import { buildVariant } from '../../src/onnx/variants';
 import { preparedModelPath } from '../../src/core/prepared-models';
 import { decodeFaces, type FacesResult } from '../../services/expert/decoders/faces';
@@ -32,10 +33,18 @@ const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'images');
 /**
  * Whether onnxruntime's int8 kernels compute exact int8 maths here. On x86-64 CPUs without VNNI, MLAS multiplies
  * u8 activations by s8 weights with VPMADDUBSW, whose int16 pair sums saturate (onnxruntime's quantization docs
- * describe this and recommend reduce_range), so the int8 file as shipped drifts from its own arithmetic there. The
- * `u8u8` variant (weights shifted to u8) is exact on every CPU: it is the int8 reference below.
+ * describe this and recommend reduce_range), so the int8 file as shipped drifts from its own arithmetic there. With
+ * every weight shifted to u8 (src/onnx/u8-weights.ts, depthwise ones included) onnxruntime computes exact int8 maths
+ * on every CPU: that graph is the int8 reference below.
  */
 const INT8_KERNELS_EXACT = int8KernelsExact();
+
+/** The int8 graph with every weight as u8: exact int8 maths on every CPU. */
+function exactInt8(src: Uint8Array): Uint8Array {
+  const model = onnx.ModelProto.decode(src);
+  assert.ok(shiftInt8Weights(model, { depthwise: true }) > 0);
+  return onnx.ModelProto.encode(model).finish();
+}
 const PHOTOS = ['chelsea.png', 'coffee.jpg', 'camera.png', 'astronaut.jpg', 'rocket.jpg'];
 const modelsDir = resolveModelsDir();
 const INT8 = path.join(modelsDir, 'mobilenetv2-12-int8.onnx');
@@ -96,7 +105,7 @@ describe('model variants: mobilenetv2 int8 → float32 / float16', { skip }, () 
     pixels = new ort.Tensor('float32', t.data, t.dims);
     const src = readFileSync(INT8);
     f32Bytes = buildVariant(src, 'float32');
-    int8 = await runGraph(buildVariant(src, 'u8u8'), [FEATURE, POOLED], pixels);
+    int8 = await runGraph(exactInt8(src), [FEATURE, POOLED], pixels);
     f32 = await runGraph(f32Bytes, [FEATURE, POOLED], pixels);
   });
 
@@ -108,7 +117,7 @@ describe('model variants: mobilenetv2 int8 → float32 / float16', { skip }, () 
     assert.equal(must(f32, exposedName(POOLED)).length, 5 * 1280);
   });
 
-  // Against exact int8 maths (the u8u8 graph) on every CPU. (Against the s8 file on a CPU whose int8 kernels
+  // Against exact int8 maths (every weight as u8) on every CPU. (Against the s8 file on a CPU whose int8 kernels
   // saturate, the bounds had to be ≥ 3 of the top-5 shared, pooled cosine ≥ 0.91, feature map rel. L2 0.48.)
   const agree = { top: 2, overlap: 4, cosine: 0.97, featureL2: 0.4 };
   it(`float32 agrees with int8: same top-${agree.top}, ≥ ${agree.overlap} of the top-5, pooled cosine ≥ ${agree.cosine}, feature rel. L2 ≤ ${agree.featureL2}`, () => {
@@ -126,7 +135,7 @@ describe('model variants: mobilenetv2 int8 → float32 / float16', { skip }, () 
 
   it('the conversion is exact: re-quantized float32 reproduces the int8 graph', async () => {
     const emulated = onnx.ModelProto.encode(toFloat32Variant(onnx.ModelProto.decode(readFileSync(INT8)), { emulateRounding: true })).finish();
-    const ref = await runGraph(buildVariant(readFileSync(INT8), 'u8u8'), [EARLY], pixels, 'disabled');
+    const ref = await runGraph(exactInt8(readFileSync(INT8)), [EARLY], pixels, 'disabled');
     const out = await runGraph(emulated, [EARLY], pixels, 'disabled');
     const r = relL2(must(ref, exposedName(EARLY)), must(out, exposedName(EARLY)));
     assert.ok(r < 0.01, `value 339 after ten layers: rel. L2 ${r}`);
@@ -135,13 +144,17 @@ describe('model variants: mobilenetv2 int8 → float32 / float16', { skip }, () 
     }
   });
 
-  it(`the CPU default (folded) computes exact int8 maths on this CPU${INT8_KERNELS_EXACT ? '' : ' (no VNNI: its weights are shifted to u8)'}: bit for bit the u8u8 graph`, async () => {
+  it(`the CPU default (folded) computes exact int8 maths on this CPU${INT8_KERNELS_EXACT ? '' : ' (no VNNI: its non-depthwise weights are shifted to u8)'}: bit for bit the graph with every weight as u8, as is the u8u8 variant`, async () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'mova-u8-'));
     try {
       const folded = preparedModelPath({ source: INT8, variant: 'folded', keepFloat32: [FEATURE.name, exposedName(POOLED)], cacheDir });
       assert.equal(folded.status, INT8_KERNELS_EXACT ? 'source' : 'built');
       const out = await runGraph(readFileSync(folded.path), [FEATURE, POOLED], pixels);
-      for (const k of ['output', '627', exposedName(POOLED)]) assert.deepEqual(must(out, k), must(int8, k), k);
+      const u8u8 = await runGraph(buildVariant(readFileSync(INT8), 'u8u8'), [FEATURE, POOLED], pixels);
+      for (const k of ['output', '627', exposedName(POOLED)]) {
+        assert.deepEqual(must(out, k), must(int8, k), k);
+        assert.deepEqual(must(u8u8, k), must(int8, k), `u8u8 ${k}`);
+      }
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
