@@ -109,6 +109,31 @@ describe('u8u8 variant: int8 weights shifted to u8', () => {
     assert.equal(shiftInt8Weights(bytes), 0);
   });
 
+  it('a depthwise QLinearConv keeps its s8 weights (onnxruntime\'s depthwise kernel is exact on every CPU: checked here)', async () => {
+    const G = 16, HW = 5, yScale = 2048;
+    const w = Int8Array.from({ length: G * 9 }, (_, i) => (i % 4 === 0 ? -128 : 127 - (i % 3)));
+    const x = Uint8Array.from({ length: G * HW * HW }, (_, i) => 255 - (i % 2));
+    const bytes = model(
+      { opType: 'QLinearConv', input: ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'], output: ['y'], attribute: [{ name: 'group', type: onnx.AttributeProto.AttributeType.INT, i: G }, { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
+      [scalar('xs', T.FLOAT, 1), scalar('xz', T.UINT8, 0), int8Tensor('w', w, [G, 1, 3, 3]), scalar('ws', T.FLOAT, 1), scalar('wz', T.INT8, 0), scalar('ys', T.FLOAT, yScale), scalar('yz', T.UINT8, 128)],
+      [valueInfo('x', T.UINT8, [1, G, HW, HW])],
+      [valueInfo('y', T.UINT8, [1, G, HW, HW])],
+    );
+    const m = onnx.ModelProto.decode(bytes);
+    assert.equal(shiftInt8Weights(m), 0, 'left as it is by default');
+    assert.equal(shiftInt8Weights(onnx.ModelProto.decode(bytes), { depthwise: true }), 1);
+    const exact = new Uint8Array(G * HW * HW);
+    for (let g = 0; g < G; g++) for (let i = 0; i < HW; i++) for (let j = 0; j < HW; j++) {
+      let sum = 0;
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) {
+        const ii = i + a - 1, jj = j + b - 1;
+        if (ii >= 0 && jj >= 0 && ii < HW && jj < HW) sum += x[(g * HW + ii) * HW + jj]! * w[g * 9 + a * 3 + b]!;
+      }
+      exact[(g * HW + i) * HW + j] = clampU8(roundHalfEven(sum / yScale) + 128);
+    }
+    assert.deepEqual(Array.from(await run(bytes, { x: new ort.Tensor('uint8', x, [1, G, HW, HW]) }, 'y')), Array.from(exact));
+  });
+
   it('leaves a graph with subgraphs (If, Loop, Scan) as it is', () => {
     const m = onnx.ModelProto.decode(convModel());
     m.graph!.node!.push({ opType: 'If', input: ['cond'], output: ['z'], attribute: [{ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: { name: 'then', node: [] } }] });
