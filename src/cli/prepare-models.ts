@@ -41,6 +41,7 @@ export async function prepareModelsCommand(argv: string[]): Promise<void> {
           const started = Date.now();
           try {
             const out = preparedModelPath({ source, variant, keepFloat32: exposedFloatValues(expert), cacheDir, ...(shiftInt8Weights === undefined ? {} : { shiftInt8Weights }) });
+            if (shiftInt8Weights && !out.int8WeightsAsU8) continue; // no int8 weights: the same file as above
             process.stderr.write(`${out.status.padEnd(8)} ${label}: ${out.path}${out.status === 'built' ? ` (${Date.now() - started} ms)` : ''}\n`);
           } catch (err) {
             process.stderr.write(`failed   ${label}: ${(err as Error).message}\n`);
