@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { dequantizedName } from '../onnx/graph-edit';
+import { mayHaveInt8WeightOps } from '../onnx/u8-weights';
 import { deriveVariant, type ModelVariant } from '../onnx/variants';
 import { int8KernelsExact } from './cpu';
 import { PROJECT_ROOT, type ExpertEntry } from './registry';
@@ -74,7 +75,7 @@ export function preparedModelPath(req: PrepareRequest): PreparedModel {
   const digest = createHash('sha256').update(source).digest('hex');
   const keep = [...(req.keepFloat32 ?? [])].sort();
   // Only graphs with int8 weight ops get a second `folded` file (a float graph's would be a copy of the first).
-  const shiftInt8 = req.variant === 'folded' && (req.shiftInt8Weights ?? !int8KernelsExact()) && hasInt8WeightOps(source);
+  const shiftInt8 = req.variant === 'folded' && (req.shiftInt8Weights ?? !int8KernelsExact()) && mayHaveInt8WeightOps(source);
   const optionsKey = createHash('sha256').update(JSON.stringify({ f: VARIANT_FORMAT, keep: req.variant === 'float16' || req.variant === 'folded' ? keep : [], ...(shiftInt8 ? { u8: U8_WEIGHTS_FORMAT } : {}) })).digest('hex').slice(0, 8);
   const name = `${path.basename(req.source, '.onnx')}-${digest.slice(0, 16)}-${req.variant}-${optionsKey}.onnx`;
   const dirs = [req.cacheDir ?? preparedModelsDir(), fallbackPreparedDir()];
@@ -98,11 +99,6 @@ export function preparedModelPath(req: PrepareRequest): PreparedModel {
     return built ? marked({ path: file, status: 'built' }) : { path: req.source, status: 'source' };
   }
   throw lastError;
-}
-
-/** Whether a model's bytes name an op whose int8 weights u8-weights.ts shifts (op types are plain strings in the file). */
-function hasInt8WeightOps(bytes: Buffer): boolean {
-  return bytes.includes('QLinearConv') || bytes.includes('QLinearMatMul');
 }
 
 /** Temp file + rename: workers preparing the same file at once never read a half-written one. */

@@ -20,6 +20,7 @@
  * (If, Loop, Scan: their nodes may read the same initializers) are left as they are.
  */
 import { onnx } from 'onnx-proto';
+import { readNumbers } from './tensor-data';
 
 const DataType = onnx.TensorProto.DataType;
 
@@ -36,20 +37,22 @@ function isDepthwise(node: onnx.INodeProto, w: onnx.ITensorProto): boolean {
   return node.opType === 'QLinearConv' && group > 1 && dims[1] === 1 && dims[0] === group;
 }
 
-/** The int8 values of an initializer (raw bytes or int32_data). */
-function int8Values(t: onnx.ITensorProto): Int8Array {
-  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
-  return raw ? new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength).slice() : Int8Array.from(t.int32Data ?? []);
-}
-
 /** Rewrites one int8 initializer as uint8 (+128) in place. */
 function shiftToUint8(t: onnx.ITensorProto): void {
-  const v = int8Values(t);
+  const v = readNumbers(t);
   const out = new Uint8Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = (v[i] as number) + 128;
   t.dataType = DataType.UINT8;
   t.rawData = out;
   t.int32Data = [];
+}
+
+/**
+ * Whether a serialised model may hold weights shiftInt8Weights shifts: it names one of their ops (op types are plain
+ * strings in the file). Cheap, without decoding the model; false means there is nothing to shift.
+ */
+export function mayHaveInt8WeightOps(bytes: Buffer): boolean {
+  return Object.keys(WEIGHT_INPUTS).some((op) => bytes.includes(op));
 }
 
 /**

@@ -28,7 +28,7 @@ export interface VariantOptions {
 }
 
 /**
- * The float32 and float16 variants rewrite every weight, so they need the weights in the model: refuse (with what to
+ * The float32, float16 and u8u8 variants rewrite weights, so they need the weights in the model: refuse (with what to
  * do) rather than write a model whose external tensors read as zeros. (`folded` leaves such a model unchanged.)
  */
 function checkInlineWeights(model: onnx.IModelProto, variant: ModelVariant): void {
