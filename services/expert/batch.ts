@@ -1,6 +1,7 @@
 /**
- * Executes one dynamic batch: concatenates the requests' images (or pixels), runs them as one pool call,
- * and splits the outputs back per request. An item that failed alone fails only its own request.
+ * Executes one dynamic batch: concatenates the requests' images (or pixels), runs them as one pool call — or, when
+ * the expert has several workers and more than one is idle, as one call per idle worker on consecutive items — and
+ * splits the outputs back per request. An item that failed alone fails only its own request.
  */
 import { InvalidArgumentError, MovaError } from '../../src/core/errors';
 import { ownsWholeBuffer } from '../../src/core/tensor-codec';
@@ -17,9 +18,78 @@ function rows(t: Float32Tensor, start: number, count: number): Float32Tensor {
   return { data: t.data.subarray(start * per, (start + count) * per), dims: [count, ...t.dims.slice(1)] };
 }
 
-async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[]): Promise<(ItemResults | Error)[]> {
+/**
+ * How many parts a run of `items` items goes in: one per idle worker (never an empty part) when the pool has
+ * several workers and nothing waits for one; else 1. Parts run at once on different workers, none of them solo.
+ */
+export function partsFor(pool: Pick<ExpertPool, 'size' | 'idleCount' | 'queued'>, items: number): number {
+  if (pool.size < 2 || items < 2 || pool.queued > 0) return 1;
+  return Math.max(1, Math.min(pool.idleCount, items));
+}
+
+/** Consecutive ranges [start, end) that cut `n` items into `parts` parts whose sizes differ by at most one. */
+export function splitRanges(n: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  for (let k = 0; k < parts; k++) {
+    const end = start + Math.floor(n / parts) + (k < n % parts ? 1 : 0);
+    out.push([start, end]);
+    start = end;
+  }
+  return out;
+}
+
+function concatRows(ts: Float32Tensor[]): Float32Tensor {
+  const filled = ts.filter((t) => (t.dims[0] ?? 0) > 0);
+  if (filled.length === 0) return ts[0] ?? { data: new Float32Array(0), dims: [0] };
+  if (filled.length === 1) return filled[0]!;
+  const data = new Float32Array(filled.reduce((s, t) => s + t.data.length, 0));
+  let off = 0;
+  for (const t of filled) {
+    data.set(t.data, off);
+    off += t.data.length;
+  }
+  return { data, dims: [filled.reduce((s, t) => s + (t.dims[0] ?? 0), 0), ...filled[0]!.dims.slice(1)] };
+}
+
+/** The results of consecutive parts as the result of the whole run. */
+export function concatResults(parts: ExpertRunResult[]): ExpertRunResult {
+  if (parts.length === 1) return parts[0]!;
+  return {
+    features: concatRows(parts.map((p) => p.features)),
+    pooled: concatRows(parts.map((p) => p.pooled)),
+    decoded: parts.flatMap((p) => p.decoded),
+    itemErrors: parts.flatMap((p) => p.itemErrors),
+  };
+}
+
+/** How a batch is cut when it is split over several workers. */
+export interface SplitOptions {
+  /**
+   * One job per item, handed to whichever worker frees up first (for pipelines that run items one by one anyway:
+   * the workers stay busy whatever each item costs), instead of one even part per idle worker (for graphs that
+   * run a whole batch at once, where bigger parts run faster per item).
+   */
+  perItem: boolean;
+}
+
+/** One run of `request` (its `transfer` moved to the worker), split over the idle workers when it pays (partsFor). */
+async function runSplit(pool: ExpertPool, request: ExpertRunRequest, transfer: ArrayBuffer[], split: SplitOptions): Promise<ExpertRunResult> {
+  const items = request.kind === 'images' ? request.images.length : (request.pixels.dims[0] ?? 0);
+  const parts = partsFor(pool, items);
+  if (parts === 1) return pool.run(request, transfer);
+  const jobs = splitRanges(items, split.perItem ? items : parts).map(([a, b]): { request: ExpertRunRequest; transfer?: ArrayBuffer[] } => {
+    if (request.kind === 'images') return { request: { kind: 'images', images: request.images.slice(a, b) } };
+    const per = request.pixels.data.length / items;
+    const data = request.pixels.data.slice(a * per, b * per); // a buffer of its own, moved to its worker
+    return { request: { kind: 'pixels', pixels: { data, dims: [b - a, ...request.pixels.dims.slice(1)] } }, transfer: [data.buffer as ArrayBuffer] };
+  });
+  return concatResults(await Promise.all(pool.runMany(jobs)));
+}
+
+async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[], split: SplitOptions): Promise<(ItemResults | Error)[]> {
   const all = reqs.flatMap((r) => r.images);
-  const res = await pool.run({ kind: 'images', images: all });
+  const res = await runSplit(pool, { kind: 'images', images: all }, [], split);
   const out: (ItemResults | Error)[] = [];
   let item = 0; // index over all items
   let good = 0; // index over successful items (rows of the outputs)
@@ -40,7 +110,7 @@ async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[]): Pr
   return out;
 }
 
-async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[]): Promise<(ItemResults | Error)[]> {
+async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[], split: SplitOptions): Promise<(ItemResults | Error)[]> {
   const first = reqs[0];
   if (!first) return [];
   const per = first.pixels.data.length / (first.pixels.dims[0] || 1);
@@ -59,7 +129,7 @@ async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[]): P
       off += r.pixels.data.length;
     }
   }
-  const res = await pool.run({ kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } }, [data.buffer as ArrayBuffer]);
+  const res = await runSplit(pool, { kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } }, [data.buffer as ArrayBuffer], split);
   let start = 0;
   return reqs.map((r) => {
     const n = r.pixels.dims[0] ?? 0;
@@ -70,17 +140,17 @@ async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[]): P
 }
 
 /** Batch executor for the DynamicBatcher: one pool run per input kind present in the batch. */
-export async function executeBatch(pool: ExpertPool, requests: ExpertRunRequest[]): Promise<(ItemResults | Error)[]> {
+export async function executeBatch(pool: ExpertPool, requests: ExpertRunRequest[], split: SplitOptions = { perItem: false }): Promise<(ItemResults | Error)[]> {
   const results: (ItemResults | Error)[] = new Array(requests.length);
   const imageIdx: number[] = [];
   const pixelIdx: number[] = [];
   requests.forEach((r, i) => (r.kind === 'images' ? imageIdx : pixelIdx).push(i));
   const jobs: Promise<void>[] = [];
   if (imageIdx.length > 0) {
-    jobs.push(runImages(pool, imageIdx.map((i) => requests[i] as { images: Uint8Array[] })).then((rs) => rs.forEach((r, k) => (results[imageIdx[k]!] = r))));
+    jobs.push(runImages(pool, imageIdx.map((i) => requests[i] as { images: Uint8Array[] }), split).then((rs) => rs.forEach((r, k) => (results[imageIdx[k]!] = r))));
   }
   if (pixelIdx.length > 0) {
-    jobs.push(runPixels(pool, pixelIdx.map((i) => requests[i] as { pixels: Float32Tensor })).then((rs) => rs.forEach((r, k) => (results[pixelIdx[k]!] = r))));
+    jobs.push(runPixels(pool, pixelIdx.map((i) => requests[i] as { pixels: Float32Tensor }), split).then((rs) => rs.forEach((r, k) => (results[pixelIdx[k]!] = r))));
   }
   await Promise.all(jobs);
   for (let i = 0; i < results.length; i++) results[i] ??= new InvalidArgumentError('request produced no result');

@@ -20,6 +20,8 @@ export interface ExpertServiceOptions {
   workers?: number;
   /** Intra-op threads per worker. @default the entry's `intraOpThreads`, capped so workers × threads ≤ CPUs */
   intraOpThreads?: number;
+  /** Intra-op threads of a call that runs alone. @default the entry's `soloThreads`, capped at the CPUs; off when ≤ intraOpThreads */
+  soloThreads?: number;
   /** Largest decoded image (pixels). @default 40 MP */
   maxPixels?: number;
   /** Largest gRPC message. @default 64 MiB */
@@ -44,10 +46,29 @@ export interface ExpertServiceConfig {
   readonly port: number;
   readonly workers: number;
   readonly intraOpThreads: number;
+  /** Threads of a lone call (the first worker's second pipeline); equal to intraOpThreads when off. */
+  readonly soloThreads: number;
   readonly maxPixels: number;
   readonly maxMessageBytes: number;
   readonly faultDelayMs: number;
   readonly allowClientShm: boolean;
+}
+
+/**
+ * Intra-op threads of each worker (capped so workers × threads ≤ the CPUs) and of a call that runs alone
+ * (soloThreads, capped at the CPUs; equal to intraOpThreads when off, and always on WebGPU, where CPU threads
+ * are not what limits a call). In-process baselines use `soloThreads`: what one call gets when nothing else runs.
+ */
+export function expertThreads(
+  entry: ExpertEntry,
+  o: { workers?: number; intraOpThreads?: number; soloThreads?: number } = {},
+  cpus: number = os.availableParallelism(),
+): { intraOpThreads: number; soloThreads: number } {
+  const cpuBudget = Math.max(1, cpus);
+  const workers = o.workers ?? entry.workers;
+  const intraOpThreads = Math.max(1, Math.min(o.intraOpThreads ?? entry.intraOpThreads, Math.floor(cpuBudget / workers) || 1));
+  const solo = entry.provider === 'cpu' ? Math.min(o.soloThreads ?? entry.soloThreads ?? intraOpThreads, cpuBudget) : intraOpThreads;
+  return { intraOpThreads, soloThreads: Math.max(intraOpThreads, solo) };
 }
 
 export function compileExpertConfig(o: ExpertServiceOptions): ExpertServiceConfig {
@@ -57,8 +78,7 @@ export function compileExpertConfig(o: ExpertServiceOptions): ExpertServiceConfi
   if (entry.provider === 'webgpu' && workers > 1) {
     throw new ConfigError('workers', `expert "${entry.name}" uses webgpu, which runs one inference at a time per process: use workers 1 and scale with pods`);
   }
-  const cpuBudget = Math.max(1, os.availableParallelism());
-  const intraOpThreads = Math.max(1, Math.min(o.intraOpThreads ?? entry.intraOpThreads, Math.floor(cpuBudget / workers) || 1));
+  const { intraOpThreads, soloThreads } = expertThreads(entry, { ...o, workers });
   return Object.freeze({
     registry,
     entry,
@@ -66,6 +86,7 @@ export function compileExpertConfig(o: ExpertServiceOptions): ExpertServiceConfi
     port: o.port ?? entry.port ?? 0,
     workers,
     intraOpThreads,
+    soloThreads,
     maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
     maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     faultDelayMs: o.faultDelayMs ?? Math.max(0, Number(process.env.MOVA_FAULT_DELAY_MS ?? 0) || 0),

@@ -30,6 +30,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     modelsDir: cfg.registry.modelsDir,
     expert: cfg.entry.name,
     intraOpThreads: cfg.intraOpThreads,
+    soloThreads: cfg.soloThreads,
     maxPixels: cfg.maxPixels,
   };
   const pool: ExpertPool = await WorkerPool.start<ExpertRunRequest, ExpertRunResult, ExpertInfo>({
@@ -46,7 +47,8 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     maxQueueSize: b.maxQueueSize,
     concurrency: cfg.workers,
     sizeOf: (r) => (r.kind === 'images' ? r.images.length : (r.pixels.dims[0] ?? 0)),
-    execute: metrics.timed((reqs: ExpertRunRequest[]) => executeBatch(pool, reqs)),
+    // Pipelines that run a batch's items one by one (dynamicBatch false) split it item by item over idle workers.
+    execute: metrics.timed((reqs: ExpertRunRequest[]) => executeBatch(pool, reqs, { perItem: !cfg.entry.dynamicBatch })),
     onBatch: (s) => metrics.onBatch(s),
   });
   metrics.watch(batcher);
@@ -66,7 +68,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
   });
   ready = true;
   grpcServer.setServing(true);
-  log.info({ address: grpcServer.address, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, allowClientShm: cfg.allowClientShm }, 'expert serving');
+  log.info({ address: grpcServer.address, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, soloThreads: cfg.soloThreads, allowClientShm: cfg.allowClientShm }, 'expert serving');
   if (cfg.faultDelayMs > 0) log.warn({ faultDelayMs: cfg.faultDelayMs }, 'TEST-ONLY fault injection: every inference is delayed');
   return {
     address: grpcServer.address,

@@ -5,7 +5,7 @@
 import { decodeImage } from '../../src/core/image';
 import { errorMessage, MovaError } from '../../src/core/errors';
 import { findExpert, loadRegistry, resolveExpertFiles } from '../../src/core/registry';
-import type { Runner } from '../../src/core/worker-protocol';
+import type { Runner, WorkerIdentity } from '../../src/core/worker-protocol';
 import type { ExpertPipeline, Float32Tensor } from './pipeline';
 import { PIPELINES } from './pipelines';
 
@@ -14,6 +14,8 @@ export interface ExpertRunnerOptions {
   modelsDir: string;
   expert: string;
   intraOpThreads: number;
+  /** Intra-op threads of a second pipeline in worker 0 for solo runs (RunContext); off when ≤ intraOpThreads. */
+  soloThreads?: number;
   maxPixels: number;
 }
 
@@ -54,12 +56,17 @@ export async function createExpertPipeline(opts: Omit<ExpertRunnerOptions, 'maxP
   return PIPELINES[entry.pipeline]({ entry, modelPaths, session });
 }
 
-export async function createRunner(options: unknown): Promise<Runner<ExpertRunRequest, ExpertRunResult, ExpertInfo>> {
+export async function createRunner(options: unknown, worker: WorkerIdentity = { index: 0 }): Promise<Runner<ExpertRunRequest, ExpertRunResult, ExpertInfo>> {
   const opts = options as ExpertRunnerOptions;
-  const pipeline = await createExpertPipeline(opts);
+  const shared = await createExpertPipeline(opts);
+  const soloThreads = opts.soloThreads ?? opts.intraOpThreads;
+  const solo = worker.index === 0 && soloThreads > opts.intraOpThreads
+    ? await createExpertPipeline({ ...opts, intraOpThreads: soloThreads })
+    : undefined;
   return {
-    info: { inputShape: pipeline.inputShape, featureGrid: pipeline.featureGrid, pooledWidth: pipeline.pooledWidth },
-    async run(request) {
+    info: { inputShape: shared.inputShape, featureGrid: shared.featureGrid, pooledWidth: shared.pooledWidth },
+    async run(request, context) {
+      const pipeline = context.solo && solo ? solo : shared;
       if (request.kind === 'pixels') {
         const out = await pipeline.runPixels(request.pixels);
         return { result: { ...out, itemErrors: out.decoded.map(() => null) }, transfer: movable(out) };
@@ -77,6 +84,9 @@ export async function createRunner(options: unknown): Promise<Runner<ExpertRunRe
       const out = await pipeline.runImages(good);
       return { result: { ...out, itemErrors }, transfer: movable(out) };
     },
-    dispose: () => pipeline.dispose(),
+    dispose: async () => {
+      await shared.dispose();
+      await solo?.dispose();
+    },
   };
 }

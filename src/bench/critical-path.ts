@@ -7,6 +7,7 @@
 import { loadRegistry } from '../core/registry';
 import { decodeImage } from '../core/image';
 import { instructionContext } from '../../gateway/context';
+import { expertThreads } from '../../services/expert/config';
 import { createExpertPipeline } from '../../services/expert/runner';
 import type { ExpertPipeline } from '../../services/expert/pipeline';
 import { buildRouter } from '../../services/router/build';
@@ -36,7 +37,8 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
   const registry = loadRegistry(registryPath);
   const pipelines = new Map<string, ExpertPipeline>();
   for (const e of registry.experts) {
-    pipelines.set(e.name, await createExpertPipeline({ registryPath, modelsDir: registry.modelsDir, expert: e.name, intraOpThreads: e.intraOpThreads }));
+    // The threads one call gets in the cluster when nothing else runs (a lone request at concurrency 1).
+    pipelines.set(e.name, await createExpertPipeline({ registryPath, modelsDir: registry.modelsDir, expert: e.name, intraOpThreads: expertThreads(e).soloThreads }));
   }
   const { router } = await buildRouter(compileRouterConfig({ registryPath }));
   const cfg = compileFusionConfig({ registryPath });
@@ -90,7 +92,7 @@ export async function createInProcessPath(registryPath: string): Promise<InProce
       };
       t = now();
       // The gateway fuses only requests with an expert's tokens (or that asked for the fused tokens: none here).
-      if (features.size > 0) await fusion.run(req);
+      if (features.size > 0) await fusion.run(req, { solo: true });
       const fusionMs = features.size > 0 ? now() - t : 0;
       const slowest = Math.max(0, ...Object.values(expertMs));
       return { decodeMs, baseMs, routeMs, expertMs, fusionMs, chosen, criticalMs: decodeMs + baseMs + routeMs + slowest + fusionMs };

@@ -15,6 +15,7 @@ import { loadRegistry, PROJECT_ROOT } from '../core/registry';
 import type { GRPCInferenceServiceClient } from '../generated/inference/GRPCInferenceService';
 import type { ModelInferResponse__Output } from '../generated/inference/ModelInferResponse';
 import { movaServe, ProcessGroup } from '../launcher/process-group';
+import { expertThreads } from '../../services/expert/config';
 import { createExpertPipeline } from '../../services/expert/runner';
 import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/single-graph';
 import { ShmObject } from '../core/shm-client';
@@ -86,7 +87,8 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
   for (const name of names) {
     const entry = registry.experts.find((e) => e.name === name);
     if (!entry) throw new Error(`unknown expert ${name}`);
-    const pipeline = await createExpertPipeline({ registryPath, modelsDir: registry.modelsDir, expert: name, intraOpThreads: entry.intraOpThreads });
+    // In process: one pipeline with the threads a lone call gets in the server (soloThreads when set).
+    const pipeline = await createExpertPipeline({ registryPath, modelsDir: registry.modelsDir, expert: name, intraOpThreads: expertThreads(entry).soloThreads });
     // The server runs as its own process, as it does in a deployment (`mova serve expert`).
     const group = new ProcessGroup();
     let client: GRPCInferenceServiceClient | undefined;
@@ -194,7 +196,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
     name: o.name ?? (o.provider ? `expert-${o.provider}` : 'expert'),
     title: `Expert benchmark${o.provider ? ` (${o.provider})` : ''}`,
     machine: finishMachine(m),
-    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after ≥ 3 s of warm-up calls (each batch size and input), in-process and server calls alternating, in a random order each round (timeAlternating). The server is a separate \`mova serve expert\` process (its worker thread, the registry's intra-op threads) called over loopback gRPC. Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`pixel_values_shm\`: the same tensor through a registered system shared-memory region (Triton's extension; the server runs with --allow-client-shm): each call copies the tensor into the /dev/shm object and reads \`features\` and \`pooled\` back out of it (both written there by the server), inside the timing. Input \`image\`: the encoded JPEG (${(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process.`,
+    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after ≥ 3 s of warm-up calls (each batch size and input), in-process and server calls alternating, in a random order each round (timeAlternating). The server is a separate \`mova serve expert\` process (its worker threads, the registry's intra-op threads) called over loopback gRPC; in process, one pipeline with the threads a lone call gets in the server (the registry's \`soloThreads\` where set, else \`intraOpThreads\`). An expert with several workers splits a call of several images across its idle workers (one thread each), so its batches may beat the in-process pipeline (negative overhead). Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`pixel_values_shm\`: the same tensor through a registered system shared-memory region (Triton's extension; the server runs with --allow-client-shm): each call copies the tensor into the /dev/shm object and reads \`features\` and \`pooled\` back out of it (both written there by the server), inside the timing. Input \`image\`: the encoded JPEG (${(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process.`,
     body: table,
     headline: checks.join('; ') || `${rows.length} rows`,
     data: { iterations: o.iterations, provider: o.provider ?? 'registry', rows },

@@ -127,7 +127,16 @@ const expertSchema = z.object({
   graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
   webgpu: webgpuSchema.default({ preferredLayout: 'NHWC', keepOutputsOnGpu: false }),
   workers: z.number().int().min(1).max(64).default(1),
+  /** Intra-op threads of each worker (workers × intraOpThreads ≤ the CPUs: the service caps it). */
   intraOpThreads: z.number().int().min(1).max(64).default(1),
+  /**
+   * Intra-op threads for a call that runs alone, i.e. while no other call of this expert runs or waits (one more
+   * copy of the pipeline, in the first worker; capped at the CPUs). For graphs that scale poorly across threads:
+   * under load, several single-thread workers do more per CPU than one worker with many threads, and a lone call
+   * still gets every thread. Absent or ≤ intraOpThreads: off. Multi-worker experts also split a multi-image call
+   * across the idle workers (services/expert/batch.ts).
+   */
+  soloThreads: z.number().int().min(1).max(64).optional(),
   batching: batchingSchema.default({ maxBatchSize: 8, maxQueueDelayMs: 2, maxQueueSize: 256 }),
   /** Relative compute cost (used to report the compute routing saves). */
   cost: z.number().positive().default(1),
@@ -136,6 +145,9 @@ const expertSchema = z.object({
 }).strict().refine((e) => e.tiling === undefined || e.pipeline === 'faces' || e.pipeline === 'objects', {
   message: 'tiling applies to detector pipelines only (faces, objects)',
   path: ['tiling'],
+}).refine((e) => e.provider !== 'webgpu' || e.workers === 1, {
+  message: 'webgpu runs one inference at a time per process: use workers 1 and scale with pods',
+  path: ['workers'],
 });
 
 const routerSchema = z.object({

@@ -1,7 +1,7 @@
 /** Entry point of every pool worker thread: loads the runner module, then serves run requests one at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { MovaError } from './errors';
-import type { FromWorker, Runner, SerializedError, ToWorker, WorkerBoot } from './worker-protocol';
+import type { FromWorker, Runner, RunnerFactory, SerializedError, ToWorker, WorkerBoot } from './worker-protocol';
 
 function serialize(err: unknown): SerializedError {
   if (err instanceof MovaError) return { name: err.name, message: err.message, code: err.code, retryable: err.retryable };
@@ -16,9 +16,9 @@ async function main(): Promise<void> {
   const post = (msg: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
   let runner: Runner<unknown, unknown, unknown>;
   try {
-    const mod = (await import(boot.module)) as { createRunner?: (o: unknown) => Promise<Runner<unknown, unknown, unknown>> };
+    const mod = (await import(boot.module)) as { createRunner?: RunnerFactory<unknown, unknown, unknown> };
     if (typeof mod.createRunner !== 'function') throw new Error(`${boot.module} does not export createRunner`);
-    runner = await mod.createRunner(boot.options);
+    runner = await mod.createRunner(boot.options, { index: boot.index });
   } catch (err) {
     post({ type: 'init-error', error: serialize(err) });
     return;
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       void (runner.dispose?.() ?? Promise.resolve()).finally(() => port.close());
       return;
     }
-    runner.run(msg.request).then(
+    runner.run(msg.request, { solo: msg.solo }).then(
       ({ result, transfer }) => post({ type: 'result', id: msg.id, result }, transfer ?? []),
       (err: unknown) => post({ type: 'error', id: msg.id, error: serialize(err) }),
     );

@@ -1,12 +1,15 @@
 /**
  * A pool of worker threads that own onnxruntime sessions (onnxruntime-node's `run` blocks the event loop).
  * Each worker runs one request at a time; requests wait in a FIFO when every worker is busy.
- * A worker that dies fails its in-flight request with UNAVAILABLE and is replaced.
+ * A worker that dies fails its in-flight request with UNAVAILABLE and is replaced (with the same index).
+ * A request dispatched while nothing else of the pool runs or waits is flagged `solo` (RunContext) and goes to
+ * worker 0 when that one is up, so a runner may keep a pipeline there that uses every CPU for lone calls.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MovaError, UnavailableError } from './errors';
 import { logger } from './log';
+import { counter } from './metrics';
 import type { FromWorker, SerializedError, ToWorker, WorkerBoot } from './worker-protocol';
 
 export interface WorkerPoolOptions {
@@ -27,10 +30,13 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  index: number;
   busy: Pending | null;
 }
 
 const HOST = path.join(__dirname, 'worker-host.js');
+
+const runs = counter('mova_worker_pool_runs_total', 'Runs dispatched to a worker pool\'s threads, by pool and mode (solo: nothing else of the pool ran or waited; shared: otherwise).', ['pool', 'mode']);
 
 export function rehydrate(err: SerializedError): Error {
   if (err.code !== undefined) {
@@ -58,7 +64,7 @@ export class WorkerPool<Req, Res, Info> {
   /** Start every worker and wait until all have loaded their runner. */
   static async start<Req, Res, Info>(opts: WorkerPoolOptions): Promise<WorkerPool<Req, Res, Info>> {
     const pool = new WorkerPool<Req, Res, Info>(opts);
-    const infos = await Promise.all(Array.from({ length: opts.size }, () => pool.spawn()));
+    const infos = await Promise.all(Array.from({ length: opts.size }, (_, index) => pool.spawn(index)));
     pool.info = infos[0] as Info;
     return pool;
   }
@@ -75,12 +81,26 @@ export class WorkerPool<Req, Res, Info> {
     return this.queue.length;
   }
 
+  /** Workers that are up and have nothing to run. */
+  get idleCount(): number {
+    return this.slots.filter((s) => !s.busy).length;
+  }
+
   run(request: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
-    if (this.stopped) return Promise.reject(new UnavailableError(`${this.opts.name}: worker pool is stopped`));
-    return new Promise<Res>((resolve, reject) => {
+    return this.runMany([{ request, transfer }])[0]!;
+  }
+
+  /**
+   * Queues several requests at once, then dispatches: parts of one batch spread over the idle workers, and none
+   * of them counts as solo (each sees the others).
+   */
+  runMany(jobs: { request: Req; transfer?: ArrayBuffer[] }[]): Promise<Res>[] {
+    if (this.stopped) return jobs.map(() => Promise.reject(new UnavailableError(`${this.opts.name}: worker pool is stopped`)));
+    const results = jobs.map(({ request, transfer = [] }) => new Promise<Res>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, request, transfer, resolve: resolve as (v: unknown) => void, reject });
-      this.pump();
-    });
+    }));
+    this.pump();
+    return results;
   }
 
   async stop(): Promise<void> {
@@ -91,20 +111,22 @@ export class WorkerPool<Req, Res, Info> {
   }
 
   private pump(): void {
-    for (const slot of this.slots) {
-      if (slot.busy) continue;
-      const next = this.queue.shift();
-      if (!next) return;
+    while (this.queue.length > 0) {
+      const solo = this.queue.length === 1 && this.slots.every((s) => !s.busy);
+      const slot = (solo ? this.slots.find((s) => s.index === 0) : undefined) ?? this.slots.find((s) => !s.busy);
+      if (!slot) return;
+      const next = this.queue.shift()!;
       slot.busy = next;
-      const msg: ToWorker = { type: 'run', id: next.id, request: next.request };
+      runs.inc({ pool: this.opts.name, mode: solo ? 'solo' : 'shared' });
+      const msg: ToWorker = { type: 'run', id: next.id, request: next.request, solo };
       slot.worker.postMessage(msg, next.transfer);
     }
   }
 
-  private spawn(): Promise<Info> {
-    const boot: WorkerBoot = { module: this.opts.module, options: this.opts.options };
+  private spawn(index: number): Promise<Info> {
+    const boot: WorkerBoot = { module: this.opts.module, options: this.opts.options, index };
     const worker = new Worker(HOST, { workerData: boot });
-    const slot: Slot = { worker, busy: null };
+    const slot: Slot = { worker, index, busy: null };
     return new Promise<Info>((resolve, reject) => {
       let ready = false;
       worker.on('message', (msg: FromWorker) => {
@@ -149,7 +171,7 @@ export class WorkerPool<Req, Res, Info> {
         slot.busy = null;
         if (ready && !this.stopped) {
           this.log.warn({ code }, 'worker exited; starting a replacement');
-          this.spawn().catch((err: unknown) => this.log.error({ err: String(err) }, 'replacement worker failed to start'));
+          this.spawn(slot.index).catch((err: unknown) => this.log.error({ err: String(err) }, 'replacement worker failed to start'));
         }
       });
     });

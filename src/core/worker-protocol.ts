@@ -1,13 +1,27 @@
 /** Messages between a WorkerPool and its worker threads, and the contract of a runner module. */
 
+/** How the pool dispatched one run. */
+export interface RunContext {
+  /**
+   * True when the run started while no other run of the pool was running or waiting: it may use every CPU the
+   * pool's workers share (e.g. a pipeline with more intra-op threads), since nothing else of this pool competes.
+   */
+  solo: boolean;
+}
+
+/** Which worker of its pool a runner lives in (0-based; a replacement keeps the index of the worker it replaces). */
+export interface WorkerIdentity {
+  index: number;
+}
+
 /** A runner module (loaded inside a worker) exports `createRunner`. */
 export interface Runner<Req, Res, Info> {
   info: Info;
-  run(request: Req): Promise<{ result: Res; transfer?: ArrayBuffer[] }>;
+  run(request: Req, context: RunContext): Promise<{ result: Res; transfer?: ArrayBuffer[] }>;
   dispose?(): Promise<void>;
 }
 
-export type RunnerFactory<Req, Res, Info> = (options: unknown) => Promise<Runner<Req, Res, Info>>;
+export type RunnerFactory<Req, Res, Info> = (options: unknown, worker: WorkerIdentity) => Promise<Runner<Req, Res, Info>>;
 
 export interface SerializedError {
   name: string;
@@ -18,7 +32,7 @@ export interface SerializedError {
   retryable?: boolean;
 }
 
-export type ToWorker = { type: 'run'; id: number; request: unknown } | { type: 'stop' };
+export type ToWorker = { type: 'run'; id: number; request: unknown; solo: boolean } | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'ready'; info: unknown }
@@ -30,4 +44,6 @@ export interface WorkerBoot {
   /** Absolute path of the compiled runner module. */
   module: string;
   options: unknown;
+  /** The worker's index in its pool. */
+  index: number;
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
-import { PROJECT_ROOT } from '../../src/core/registry';
+import { parseRegistry, PROJECT_ROOT } from '../../src/core/registry';
 import { diffGenerated, gpuRegistryText, renderAll } from '../../scripts/gen-k8s-experts';
 import { checkRules, render, validateSchemas, type K8sObject, type RuleOptions } from '../helpers/k8s-rules';
 
@@ -48,12 +48,23 @@ describe('generated files', () => {
     assert.deepEqual(stale, [], `out of date: run \`npm run build && node dist/scripts/gen-k8s-experts.js\`: ${stale.join(', ')}`);
   });
 
-  it('the gpu registry differs from the registry only in every expert provider', () => {
+  it('the gpu registry differs from the registry only in every expert provider, and one worker per expert', () => {
     const base = YAML.parse(REGISTRY_TEXT) as { experts: Record<string, unknown>[] };
     const gpu = YAML.parse(GPU_REGISTRY_TEXT) as { experts: Record<string, unknown>[] };
     assert.deepEqual(gpu.experts.map((e) => e.provider), base.experts.map(() => 'webgpu'));
-    assert.deepEqual({ ...gpu, experts: gpu.experts.map(({ provider: _p, ...rest }) => rest) },
-      { ...base, experts: base.experts.map(({ provider: _p, ...rest }) => rest) });
+    // WebGPU runs one inference at a time per process: one worker, with the threads a lone call had on the CPU.
+    const threads = (e: Record<string, unknown>): Record<string, unknown> => ({ workers: e.workers, intraOpThreads: e.intraOpThreads, soloThreads: e.soloThreads });
+    assert.deepEqual(gpu.experts.map(threads), base.experts.map((e) => ({
+      workers: e.workers === undefined ? undefined : 1,
+      intraOpThreads: Math.max(Number(e.intraOpThreads ?? 1), Number(e.soloThreads ?? 0)),
+      soloThreads: undefined,
+    })));
+    const rest = (e: Record<string, unknown>): Record<string, unknown> => {
+      const { provider: _p, workers: _w, intraOpThreads: _t, soloThreads: _s, ...others } = e;
+      return others;
+    };
+    assert.deepEqual({ ...gpu, experts: gpu.experts.map(rest) }, { ...base, experts: base.experts.map(rest) });
+    assert.doesNotThrow(() => parseRegistry(gpu, 'registry.gpu.yaml', '/models'));
   });
 });
 

@@ -152,6 +152,13 @@ describe('broken copies name the offending key', () => {
     { what: 'wrong version', key: 'version', edit: (r) => { r.version = 2; } },
     { what: 'router threshold out of range', key: 'router.threshold', edit: (r) => { r.router = { threshold: 1.5 }; } },
     { what: 'no experts', key: 'experts', edit: (r) => { r.experts = []; } },
+    { what: 'soloThreads not a positive integer', key: 'experts[1].soloThreads', edit: (r) => { expertAt(r, 1).soloThreads = 0; } },
+    {
+      what: 'several workers on webgpu',
+      key: 'experts[1].workers',
+      message: /webgpu runs one inference at a time per process: use workers 1/,
+      edit: (r) => { Object.assign(expertAt(r, 1), { provider: 'webgpu', workers: 2 }); },
+    },
   ];
 
   for (const c of cases) {

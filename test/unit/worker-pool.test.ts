@@ -40,6 +40,10 @@ async function withPool(size: number, fn: (pool: Pool) => Promise<void>): Promis
   }
 }
 
+function pick(r: EchoResult): { index: number; solo: boolean } {
+  return { index: r.index, solo: r.solo };
+}
+
 function unavailable(re: RegExp): (err: unknown) => boolean {
   return (err: unknown) => {
     assert.ok(err instanceof UnavailableError, `expected UnavailableError, got ${String(err)}`);
@@ -114,6 +118,41 @@ describe('WorkerPool', () => {
       assert.equal(new Set(results.map((r) => r.threadId)).size, 2);
       assert.equal(pool.busyCount, 0);
       assert.equal(pool.queued, 0);
+    });
+  });
+
+  it('a run dispatched while nothing else runs or waits is solo and goes to worker 0; runs that overlap are shared', async () => {
+    await withPool(3, async (pool) => {
+      // Alone, one after another: solo, always on worker 0.
+      for (let i = 0; i < 3; i++) assert.deepEqual(pick(await pool.run({ op: 'echo', value: i })), { index: 0, solo: true });
+      // A run that starts while another runs is shared; the one already running started solo.
+      const first = pool.run({ op: 'sleep', ms: 60, value: 'first' });
+      const second = pool.run({ op: 'echo', value: 'second' });
+      assert.deepEqual(pick(await first), { index: 0, solo: true });
+      const s = await second;
+      assert.equal(s.solo, false);
+      assert.notEqual(s.index, 0, 'worker 0 was busy');
+      // runMany queues every part before dispatching: none is solo, each idle worker takes one.
+      const parts = await Promise.all(pool.runMany([0, 1, 2].map((i) => ({ request: { op: 'sleep', ms: 30, value: i } }))));
+      assert.deepEqual(parts.map((r) => r.value), [0, 1, 2]);
+      assert.ok(parts.every((r) => !r.solo));
+      assert.deepEqual(parts.map((r) => r.index).sort(), [0, 1, 2]);
+      // A run queued behind a busy pool is not solo either, even when it is dispatched last.
+      const busy = pool.runMany([0, 1, 2, 3].map((i) => ({ request: { op: 'sleep', ms: 20, value: i } })));
+      assert.equal(pool.idleCount, 0);
+      assert.equal(pool.queued, 1);
+      assert.ok((await Promise.all(busy)).every((r) => !r.solo));
+      assert.equal(pool.idleCount, 3);
+    });
+  });
+
+  it('a replacement keeps the index of the worker it replaces (solo runs still find worker 0)', async () => {
+    await withPool(2, async (pool) => {
+      assert.equal((await pool.run({ op: 'echo', value: 0 })).index, 0);
+      await assert.rejects(pool.run({ op: 'crash' }), unavailable(/worker exited/)); // a solo run: worker 0 crashed
+      assert.ok(await waitFor(() => pool.size === 2, 3000));
+      const r = await pool.run({ op: 'echo', value: 1 });
+      assert.deepEqual(pick(r), { index: 0, solo: true });
     });
   });
 
