@@ -1,7 +1,8 @@
 /**
  * Executes one dynamic batch: concatenates the requests' images (or pixels), runs them as one pool call — or, when
- * the expert has several workers and more than one is idle, as one call per idle worker on consecutive items — and
- * splits the outputs back per request. An item that failed alone fails only its own request.
+ * the expert has several workers and more than one is idle, as several calls that the idle workers share (one per
+ * item, or one per idle worker on consecutive items: SplitOptions) — and splits the outputs back per request. An
+ * item that failed alone fails only its own request.
  */
 import { InvalidArgumentError, MovaError } from '../../src/core/errors';
 import { ownsWholeBuffer } from '../../src/core/tensor-codec';
@@ -79,7 +80,12 @@ async function runSplit(pool: ExpertPool, request: ExpertRunRequest, transfer: A
   const parts = partsFor(pool, items);
   if (parts === 1) return pool.run(request, transfer);
   const jobs = splitRanges(items, split.perItem ? items : parts).map(([a, b]): { request: ExpertRunRequest; transfer?: ArrayBuffer[] } => {
-    if (request.kind === 'images') return { request: { kind: 'images', images: request.images.slice(a, b) } };
+    if (request.kind === 'images') {
+      // Each image in a buffer of its own, moved to its worker: a view would take its whole message buffer along
+      // (structured clone copies a view's entire ArrayBuffer), once per part.
+      const images = request.images.slice(a, b).map((img) => new Uint8Array(img));
+      return { request: { kind: 'images', images }, transfer: images.map((img) => img.buffer as ArrayBuffer) };
+    }
     const per = request.pixels.data.length / items;
     const data = request.pixels.data.slice(a * per, b * per); // a buffer of its own, moved to its worker
     return { request: { kind: 'pixels', pixels: { data, dims: [b - a, ...request.pixels.dims.slice(1)] } }, transfer: [data.buffer as ArrayBuffer] };
