@@ -264,6 +264,24 @@ describe('golden: ppocr (PP-OCRv4 det + rec)', { skip, timeout: 120_000 }, () =>
     }
   });
 
+  it('reads 11 px text on a 1440 x 900 screenshot (the letterbox alone shrinks it to ~5 px, under what the detector finds)', async () => {
+    const lines: [number, number, string][] = [
+      [40, 60, 'Quarterly report: revenue grew 12 percent to 4.3 million'],
+      [40, 90, 'The board meets again on Thursday 14 May at 10:30'],
+      [700, 500, 'Invoice number 58213 is due on 2026-12-15'],
+    ];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1440" height="900"><rect width="1440" height="900" fill="#ffffff"/>${
+      lines.map(([x, y, t]) => `<text x="${x}" y="${y}" font-family="'DejaVu Sans', sans-serif" font-size="11" fill="#111111">${escapeXml(t)}</text>`).join('')}</svg>`;
+    const shot = await decodeImage(await renderSvg(svg));
+    const { text, lines: found } = (await p.runImages([shot])).decoded[0] as OcrResult;
+    assert.deepEqual(text.split('\n').map(squash), lines.map(([, , t]) => squash(t)), JSON.stringify(text));
+    // Boxes in the screenshot's own pixels, around each line's baseline.
+    found.forEach((l, i) => {
+      const [x, y] = lines[i] as [number, number, string];
+      assert.ok(Math.abs((l.box[0] ?? 0) - x) < 12 && (l.box[1] ?? 0) < y && (l.box[3] ?? 0) > y - 4, `line ${i} box ${JSON.stringify(l.box)}`);
+    });
+  });
+
   it('finds no text in a blank page', async () => {
     const blank: RgbImage = { width: 300, height: 200, data: new Uint8Array(300 * 200 * 3).fill(255) };
     assert.deepEqual((await p.runImages([blank])).decoded[0], { lines: [], text: '' });

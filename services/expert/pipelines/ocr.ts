@@ -13,7 +13,8 @@
  *         ─► lines in reading order (of the page turned right way up when most of its lines were upside down)
  *   a page most of whose lines are vertical (lying on its side) is read again turned a quarter (runImages), and the
  *   reading with more text kept; a page whose lines lean 8-40° is read again turned straight. Images at least 1.2 × detLargeSide long are detected at detLargeSide instead of
- *   the letterbox; a blank CTC gap with enough space probability reads as a space (spaceThresh).
+ *   the letterbox, and a smaller one whose text came out small (or not at all) is read again detected at that larger
+ *   scale (the reading with more text kept); a blank CTC gap with enough space probability reads as a space (spaceThresh).
  *
  * Det preprocessing comes from the registry (PaddleOCR: BGR, ImageNet mean/std on x/255). Rec preprocessing is
  * fixed by the model family: BGR, (x/255 − 0.5)/0.5, height from the graph, width by aspect ratio, padded with
@@ -126,6 +127,21 @@ export function parseOcrSettings(s: DecoderSettings): OcrSettings {
 /** Skews (degrees) from which, and up to which, a page is read again turned straight. */
 const SKEW_FROM = 8;
 const SKEW_TO = 40;
+
+/**
+ * Small text: an image whose lines came out under this median height in the detector's input pixels (or that gave no
+ * line at all) is detected again at a larger scale (detLargeSide on its long side, at most its own size), when that
+ * enlarges it at least FINE_GAIN times. The letterbox shrinks a 1440-pixel screenshot's 15 px text to ~6 px, which
+ * the detector misses.
+ */
+const SMALL_TEXT_PX = 13;
+const FINE_GAIN = 1.3;
+
+/** A line quad's height: the mean length of its two shorter opposite sides. */
+function lineHeight([a, b, c, d]: Quad): number {
+  const len = (p: readonly number[], q: readonly number[]): number => Math.hypot((q[0] ?? 0) - (p[0] ?? 0), (q[1] ?? 0) - (p[1] ?? 0));
+  return Math.min((len(a, b) + len(d, c)) / 2, (len(a, d) + len(b, c)) / 2);
+}
 
 /**
  * The median angle (degrees, −90..90, clockwise positive in image coordinates) of the long sides of a page's line
@@ -305,11 +321,18 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   /** Feature map of a letterbox with no content (set after the probe below, when detection runs image by image). */
   let blankFmap: Float32Tensor | undefined;
 
-  /** Det once: the probability map's DB boxes per item and the exposed feature map. */
-  async function detOnce(input: Float32Tensor): Promise<{ boxes: DbBox[][]; fmap: Float32Tensor }> {
+  /** Det once: per item the probability map's DB boxes and its pixels at or above the DB threshold; the exposed feature map. */
+  async function detOnce(input: Float32Tensor): Promise<{ boxes: DbBox[][]; textPixels: number[]; fmap: Float32Tensor }> {
     const out = await det.run({ [detInput as string]: new ort.Tensor('float32', input.data, input.dims) });
     const prob = floatOutput(out, probName as string);
-    return { boxes: dbBoxesBatch(prob.data, prob.dims, settings.db), fmap: floatOutput(out, exposedName(featureValue)) };
+    const n = prob.dims[0] ?? 0;
+    const per = prob.data.length / (n || 1);
+    const textPixels = Array.from({ length: n }, (_, i) => {
+      let count = 0;
+      for (let k = i * per; k < (i + 1) * per; k++) if ((prob.data[k] ?? 0) >= settings.db.thresh) count++;
+      return count;
+    });
+    return { boxes: dbBoxesBatch(prob.data, prob.dims, settings.db), textPixels, fmap: floatOutput(out, exposedName(featureValue)) };
   }
 
   /**
@@ -317,11 +340,12 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
    * content region, or a larger rendering of an elongated image — and its feature map is brought onto the letterbox's
    * token grid over `blankFmap`.
    */
-  async function runDet(pixels: Float32Tensor, plans?: readonly DetPlan[]): Promise<{ boxes: DbBox[][]; fmap: Float32Tensor }> {
+  async function runDet(pixels: Float32Tensor, plans?: readonly DetPlan[]): Promise<{ boxes: DbBox[][]; textPixels: number[]; fmap: Float32Tensor }> {
     if (entry.dynamicBatch && !plans) return detOnce(pixels);
     const n = pixels.dims[0] ?? 0;
     const per = pixels.data.length / (n || 1);
     const boxes: DbBox[][] = [];
+    const textPixels: number[] = [];
     const fmaps: Float32Tensor[] = [];
     for (let i = 0; i < n; i++) {
       const plan = plans?.[i];
@@ -330,23 +354,24 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
       const input = whole ? { data: pixels.data.subarray(i * per, (i + 1) * per), dims: [1, ...pixels.dims.slice(1)] } : (plan.input ?? cropNchw(pixels, i, plan.region));
       const one = await detOnce(input);
       boxes.push(one.boxes[0] ?? []);
+      textPixels.push(one.textPixels[0] ?? 0);
       if (whole || !blankFmap) fmaps.push(one.fmap);
       else fmaps.push(overlayNchw(blankFmap, plan.input ? resizeNchwArea(one.fmap, plan.region.height / stride, plan.region.width / stride) : one.fmap));
     }
-    return { boxes, fmap: concatBatch(fmaps) };
+    return { boxes, textPixels, fmap: concatBatch(fmaps) };
   }
 
   /**
    * How image `img` is detected: its letterbox content region, or — elongated — a larger rendering of its own (boxes
    * then map back through `placement`), whose feature map is averaged onto the letterbox content region's tokens.
    */
-  async function detPlan(img: RgbImage, letterbox: Placement): Promise<DetPlan> {
+  async function detPlan(img: RgbImage, letterbox: Placement, fine = false): Promise<DetPlan> {
     const region = detRegion(letterbox, stride, spec.height, spec.width);
     const ow = letterbox.originalWidth, oh = letterbox.originalHeight;
     const long = Math.max(ow, oh);
     const elongated = long >= 3 * Math.min(ow, oh);
-    const large = !elongated && settings.detLargeSide > 0 && long >= LARGE_FROM * settings.detLargeSide;
-    const scale = large ? settings.detLargeSide / long : detScale(ow, oh, spec.width, spec.height);
+    const large = !elongated && settings.detLargeSide > 0 && (fine || long >= LARGE_FROM * settings.detLargeSide);
+    const scale = large ? Math.min(1, settings.detLargeSide / long) : detScale(ow, oh, spec.width, spec.height);
     if (!(elongated || large) || scale <= letterbox.scaleX * 1.05) return { region };
     const width = Math.ceil(Math.max(1, Math.round(ow * scale)) / stride) * stride;
     const height = Math.ceil(Math.max(1, Math.round(oh * scale)) / stride) * stride;
@@ -393,8 +418,8 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     return up.map((n, i) => n * 2 > (all[i] ?? 0));
   }
 
-  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[], plans?: readonly DetPlan[]): Promise<ExpertPipelineOutput & { gridWidth: number; skews: number[] }> {
-    const { boxes, fmap } = await runDet(pixels, plans);
+  async function run(pixels: Float32Tensor, sources: readonly RgbImage[], placements: readonly Placement[], plans?: readonly DetPlan[]): Promise<ExpertPipelineOutput & { gridWidth: number; skews: number[]; detHeights: number[]; textPixels: number[] }> {
+    const { boxes, textPixels, fmap } = await runDet(pixels, plans);
     const nchw = entry.features.layout === 'NCHW';
     const pooledMap = nchw ? avgPoolNchw(fmap, entry.features.poolKernel) : fmap;
     const features = nchw ? nchwToTokens(pooledMap) : fmap;
@@ -428,7 +453,13 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
         text: rows.map((r) => r.map((i) => lines[i]?.text ?? '').join(' ')).join('\n'),
       };
     });
-    return { features, pooled, decoded, gridWidth: (nchw ? pooledMap.dims[3] : features.dims[1]) ?? 1, skews: perItem.map((found) => lineSkew(found.map((f) => f.quad))) };
+    // Each image's median line height in its detector input's pixels (NaN without lines): small text is read again.
+    const detHeights = perItem.map((found, i) => {
+      const scale = (plans?.[i]?.placement ?? placements[i])?.scaleX ?? 1;
+      const h = found.map((f) => lineHeight(f.quad) * scale).sort((x, y) => x - y);
+      return h.length === 0 ? Number.NaN : (h[h.length >> 1] ?? Number.NaN);
+    });
+    return { features, pooled, decoded, gridWidth: (nchw ? pooledMap.dims[3] : features.dims[1]) ?? 1, skews: perItem.map((found) => lineSkew(found.map((f) => f.quad))), detHeights, textPixels };
   }
 
   const inputPlacement = identityPlacement(spec.width, spec.height);
@@ -452,11 +483,37 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     blankFmap = (await detOnce(padded)).fmap;
   }
 
-  async function readImages(images: RgbImage[]): Promise<ExpertPipelineOutput & { decoded: OcrResult[]; skews: number[] }> {
+  interface Reading extends ExpertPipelineOutput {
+    decoded: OcrResult[];
+    skews: number[];
+    detHeights: number[];
+    /** Per image: detector pixels at or above the DB threshold (0: nothing text-like at all). */
+    textPixels: number[];
+    /** Per image: whether it was detected at the larger, small-text scale. */
+    fine: boolean[];
+  }
+
+  async function readImages(images: RgbImage[], fine: readonly boolean[] = []): Promise<Reading> {
     const { pixels, placements } = await imagesToTensor(images, spec);
-    const plans = blankFmap ? await Promise.all(images.map((img, i) => detPlan(img, placements[i] as Placement))) : undefined;
-    const { features, pooled, decoded, skews } = await run(pixels, images, placements, plans);
-    return { features, pooled, decoded: decoded as OcrResult[], skews };
+    const plans = blankFmap ? await Promise.all(images.map((img, i) => detPlan(img, placements[i] as Placement, fine[i] ?? false))) : undefined;
+    const { features, pooled, decoded, skews, detHeights, textPixels } = await run(pixels, images, placements, plans);
+    return { features, pooled, decoded: decoded as OcrResult[], skews, detHeights, textPixels, fine: images.map((_, i) => fine[i] ?? false) };
+  }
+
+  /**
+   * Whether image `i` of a reading had small text (or none) that a larger detection scale may find: CPU image by
+   * image only, not an elongated or already large image, the larger scale enlarges it at least FINE_GAIN times, and
+   * the detector saw something text-like (a photo with nothing of the kind is not detected again).
+   */
+  function smallText(img: RgbImage, reading: Reading, i: number): boolean {
+    if (!blankFmap || settings.detLargeSide <= 0 || reading.fine[i] || (reading.textPixels[i] ?? 0) === 0) return false;
+    const w = img.original?.width ?? img.width, h = img.original?.height ?? img.height;
+    const long = Math.max(w, h);
+    if (long >= 3 * Math.min(w, h) || long >= LARGE_FROM * settings.detLargeSide) return false;
+    const letterbox = Math.min(spec.width / w, spec.height / h);
+    if (Math.min(1, settings.detLargeSide / long) < FINE_GAIN * letterbox) return false;
+    const height = reading.detHeights[i] ?? Number.NaN;
+    return Number.isNaN(height) || height < SMALL_TEXT_PX;
   }
 
   /**
@@ -465,19 +522,22 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
    */
   async function readAgain(
     images: RgbImage[],
-    first: { decoded: OcrResult[] },
+    first: Reading,
     which: number[],
     turn: (img: RgbImage, i: number) => Promise<{ image: RgbImage; back: (box: Box) => Box }>,
     keep: (again: OcrResult, before: OcrResult, againSkew: number) => boolean,
+    fine: (i: number) => boolean = (i) => first.fine[i] ?? false,
   ): Promise<void> {
     if (which.length === 0) return;
     const turned = await Promise.all(which.map((i) => turn(images[i] as RgbImage, i)));
-    const again = await readImages(turned.map((t) => t.image));
+    const again = await readImages(turned.map((t) => t.image), which.map(fine));
     which.forEach((i, k) => {
       const reading = again.decoded[k] as OcrResult;
       if (!keep(reading, first.decoded[i] as OcrResult, again.skews[k] ?? 0)) return;
       const back = (turned[k] as { back: (box: Box) => Box }).back;
       first.decoded[i] = { lines: reading.lines.map((l) => ({ ...l, box: roundBox(back(l.box)) })), text: reading.text };
+      first.skews[i] = again.skews[k] ?? 0;
+      first.fine[i] = again.fine[k] ?? false;
     });
   }
 
@@ -487,6 +547,12 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     pooledWidth: probe.pooled.dims[1] ?? 0,
     async runImages(images) {
       const first = await readImages(images);
+      // Small text (or none found) in an image the letterbox shrank: detected again at a larger scale, kept when it
+      // found more text (by confidence). The passes below then use that scale for the image too.
+      await readAgain(images, first, images.flatMap((img, i) => (smallText(img, first, i) ? [i] : [])),
+        async (img) => ({ image: img, back: (box: Box) => box }),
+        (again, before) => readingWeight(again) > readingWeight(before),
+        () => true);
       // A page photographed at a slant (its lines' median angle 8-40°): the detector splits slanted lines (fragments
       // overlap, so the slanted reading even repeats characters) and the reading order mixes them up. The page is read
       // again turned straight; that reading is kept when its lines came out straight and it found at least three
