@@ -1,7 +1,8 @@
 /**
  * The far end of figure 4, run as its own process: `node transport-server.js <mode>` with mode
  * `grpc-defaults` (a plain grpc-js server: only the message limits raised), `grpc-ours` (startGrpcServer, i.e.
- * our transport options and raised windows), `http2-defaults` or `http2-tuned` (node:http2, windows raised).
+ * our transport options and raised windows, and our collector setting), `http2-defaults` or `http2-tuned`
+ * (node:http2, windows raised, our collector setting).
  * Answers each call with a few bytes once the whole request arrived. Prints `{"ready":true,"address":...}`.
  * Listens on 127.0.0.1 only; exits on SIGTERM.
  */
@@ -10,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_MAX_MESSAGE_BYTES, HTTP2_WINDOW_BYTES } from '../core/grpc-options';
 import { startGrpcServer } from '../core/grpc-server';
+import { tuneGarbageCollector } from '../core/memory-tuning';
 import { loadInferenceProto } from '../core/proto';
 
 export const TRANSPORT_MODES = ['grpc-defaults', 'grpc-ours', 'http2-defaults', 'http2-tuned'] as const;
@@ -57,6 +59,9 @@ function http2Server(tuned: boolean): Promise<string> {
 
 async function main(mode: string): Promise<void> {
   if (!(TRANSPORT_MODES as readonly string[]).includes(mode)) throw new Error(`mode must be one of ${TRANSPORT_MODES.join(', ')}`);
+  // Our variants run with the collector setting every `mova serve` process has (src/core/memory-tuning.ts); the
+  // defaults variants keep V8's. (glibc's malloc settings come with the environment, for every variant alike.)
+  if (mode === 'grpc-ours' || mode === 'http2-tuned') tuneGarbageCollector();
   const address = mode.startsWith('grpc') ? await grpcServer(mode === 'grpc-ours') : await http2Server(mode === 'http2-tuned');
   process.stdout.write(`${JSON.stringify({ ready: true, address, pid: process.pid })}\n`);
   process.on('SIGTERM', () => process.exit(0));
