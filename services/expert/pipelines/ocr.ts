@@ -129,10 +129,11 @@ const SKEW_FROM = 8;
 const SKEW_TO = 40;
 
 /**
- * Small text: an image whose lines came out under this median height in the detector's input pixels (or that gave no
- * line at all) is detected again at a larger scale (detLargeSide on its long side, at most its own size), when that
- * enlarges it at least FINE_GAIN times. The letterbox shrinks a 1440-pixel screenshot's 15 px text to ~6 px, which
- * the detector misses.
+ * Small text: an image whose lines came out under this median height in the detector's input pixels (boxes as DB
+ * grows them; or that gave no line but some text-like response) is detected again at a larger scale (detLargeSide on
+ * its long side, at most its own size), when that enlarges it at least FINE_GAIN times. The letterbox shrinks a
+ * 1440-pixel screenshot's 11 px type to ~5 px, which the detector misses (boxes of lines it still reads measured
+ * 14-20 px there, of lines it lost 10-11 px).
  */
 const SMALL_TEXT_PX = 13;
 const FINE_GAIN = 1.3;
