@@ -39,9 +39,12 @@ function millicores(cores: number): string {
   return `${Math.round(cores * 1000)}m`;
 }
 
-/** Requests sized from the registry's thread settings: half the threads' cores requested, all of them as the limit. */
+/**
+ * Requests sized from the registry's thread settings: half the threads' cores requested, all of them as the limit
+ * (the threads: workers × intraOpThreads, or soloThreads when a lone call uses more).
+ */
 function expertResources(e: ExpertEntry): Obj {
-  const threads = e.workers * e.intraOpThreads;
+  const threads = Math.max(e.workers * e.intraOpThreads, e.soloThreads ?? 0);
   return {
     requests: { cpu: millicores(threads * 0.5), memory: `${384 * e.workers}Mi` },
     limits: { cpu: millicores(threads), memory: `${1024 * e.workers}Mi` },
