@@ -95,6 +95,21 @@ function checkPixels(width: number, height: number, maxPixels: number): void {
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'tiff' | 'heif';
 const ACCEPTED = 'PNG, JPEG, WebP, GIF, TIFF or AVIF';
 const HEIF_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1']);
+/** HEIF brands of HEVC-coded images (HEIC, as phones save photos): the libvips that ships with sharp cannot decode HEVC. */
+const HEVC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx']);
+
+/**
+ * An INVALID_ARGUMENT for bytes the decoder refused: libvips' message on one line (its repeated `source: bad seek`
+ * probes dropped), or, for an HEVC-coded HEIF it could not read, what to send instead.
+ */
+function decodeFailure(err: unknown, bytes: Uint8Array): InvalidArgumentError {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 12));
+  if (b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && HEVC_BRANDS.has(b.toString('latin1', 8, 12))) {
+    return new InvalidArgumentError(`image could not be decoded: HEIC (HEVC-coded HEIF, as phones save photos) is not supported by this build; convert it to JPEG, or send ${ACCEPTED}`);
+  }
+  const lines = errorMessage(err).split('\n').map((l) => l.replace(/source: bad seek to \d+/g, '').trim().replace(/:$/, '')).filter((l) => l !== '');
+  return new InvalidArgumentError(`image could not be decoded: ${lines.join('; ')}`);
+}
 
 /**
  * The image format from the file's magic bytes, or undefined. Only these reach the decoder: libvips also renders
@@ -124,7 +139,7 @@ async function readHeader(bytes: Uint8Array, maxPixels: number): Promise<{ width
   try {
     meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
   } catch (err) {
-    throw new InvalidArgumentError(`image could not be decoded: ${errorMessage(err)}`);
+    throw decodeFailure(err, bytes);
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
@@ -195,7 +210,7 @@ export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIX
     const image: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
     return reduce ? { ...image, original: { ...oriented } } : image;
   } catch (err) {
-    throw new InvalidArgumentError(`image could not be decoded: ${errorMessage(err)}`);
+    throw decodeFailure(err, bytes);
   }
 }
 

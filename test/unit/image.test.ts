@@ -232,6 +232,21 @@ describe('decodeImage', () => {
     await assert.rejects(decodeImage(truncated), invalidImage(/could not be decoded/));
   });
 
+  it('an HEIC file (HEVC-coded HEIF) it cannot read says so and what to send; a broken HEIF gives a one-line message', async () => {
+    const box = (brand: string): Buffer => Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from(`ftyp${brand}`), Buffer.alloc(4), Buffer.from(`mif1${brand}`), Buffer.alloc(200)]);
+    for (const brand of ['heic', 'heix', 'hevc']) {
+      await assert.rejects(decodeImage(box(brand)), invalidImage(/HEIC \(HEVC-coded HEIF, as phones save photos\) is not supported by this build; convert it to JPEG, or send PNG, JPEG, WebP, GIF, TIFF or AVIF/));
+    }
+    const avif = await solid(16, 16, RED).avif().toBuffer();
+    await assert.rejects(decodeImage(avif.subarray(0, 40)), (err: unknown) => {
+      assert.ok(err instanceof InvalidArgumentError);
+      assert.match(err.message, /^image could not be decoded: /);
+      assert.doesNotMatch(err.message, /\n|source: bad seek/, err.message);
+      assert.doesNotMatch(err.message, /HEIC/);
+      return true;
+    });
+  });
+
   it('over the pixel limit → ResourceExhaustedError (checked from the header); at the limit is fine', async () => {
     const png = await solid(20, 10, RED).png().toBuffer();
     await assert.rejects(decodeImage(png, 199), (err: unknown) => {
