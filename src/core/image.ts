@@ -98,13 +98,18 @@ const HEIF_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'heim', 'heis', 'he
 /** HEIF brands of HEVC-coded images (HEIC, as phones save photos): the libvips that ships with sharp cannot decode HEVC. */
 const HEVC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx']);
 
+/** The major brand of an ISO base media file (`ftyp` box first: HEIF, AVIF), or undefined. */
+function isoBrand(bytes: Uint8Array): string | undefined {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 12));
+  return b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' ? b.toString('latin1', 8, 12) : undefined;
+}
+
 /**
  * An INVALID_ARGUMENT for bytes the decoder refused: libvips' message on one line (its repeated `source: bad seek`
  * probes dropped), or, for an HEVC-coded HEIF it could not read, what to send instead.
  */
 function decodeFailure(err: unknown, bytes: Uint8Array): InvalidArgumentError {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 12));
-  if (b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && HEVC_BRANDS.has(b.toString('latin1', 8, 12))) {
+  if (HEVC_BRANDS.has(isoBrand(bytes) ?? '')) {
     return new InvalidArgumentError(`image could not be decoded: HEIC (HEVC-coded HEIF, as phones save photos) is not supported by this build; convert it to JPEG, or send ${ACCEPTED}`);
   }
   const lines = errorMessage(err).split('\n').map((l) => l.replace(/source: bad seek to \d+/g, '').trim().replace(/:$/, '')).filter((l) => l !== '');
@@ -124,7 +129,7 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (at(0, 'GIF87a') || at(0, 'GIF89a')) return 'gif';
   if (at(0, 'RIFF') && at(8, 'WEBP')) return 'webp';
   if (at(0, 'II*\0') || at(0, 'MM\0*') || at(0, 'II+\0') || at(0, 'MM\0+')) return 'tiff';
-  if (at(4, 'ftyp') && HEIF_BRANDS.has(b.toString('latin1', 8, 12))) return 'heif';
+  if (HEIF_BRANDS.has(isoBrand(bytes) ?? '')) return 'heif';
   return undefined;
 }
 

@@ -362,6 +362,13 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
     return { boxes, textPixels, fmap: concatBatch(fmaps) };
   }
 
+  /** An image of `width` × `height` as detection sees it: long side, elongated (≥ 3:1), large (≥ LARGE_FROM × detLargeSide). */
+  function detShape(width: number, height: number): { long: number; elongated: boolean; large: boolean } {
+    const long = Math.max(width, height);
+    const elongated = long >= 3 * Math.min(width, height);
+    return { long, elongated, large: !elongated && settings.detLargeSide > 0 && long >= LARGE_FROM * settings.detLargeSide };
+  }
+
   /**
    * How image `img` is detected: its letterbox content region, or — elongated — a larger rendering of its own (boxes
    * then map back through `placement`), whose feature map is averaged onto the letterbox content region's tokens.
@@ -369,9 +376,9 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   async function detPlan(img: RgbImage, letterbox: Placement, fine = false): Promise<DetPlan> {
     const region = detRegion(letterbox, stride, spec.height, spec.width);
     const ow = letterbox.originalWidth, oh = letterbox.originalHeight;
-    const long = Math.max(ow, oh);
-    const elongated = long >= 3 * Math.min(ow, oh);
-    const large = !elongated && settings.detLargeSide > 0 && (fine || long >= LARGE_FROM * settings.detLargeSide);
+    const shape = detShape(ow, oh);
+    const { long, elongated } = shape;
+    const large = shape.large || (fine && !elongated && settings.detLargeSide > 0);
     const scale = large ? Math.min(1, settings.detLargeSide / long) : detScale(ow, oh, spec.width, spec.height);
     if (!(elongated || large) || scale <= letterbox.scaleX * 1.05) return { region };
     const width = Math.ceil(Math.max(1, Math.round(ow * scale)) / stride) * stride;
@@ -509,8 +516,8 @@ export const createOcrPipeline: PipelineFactory = async (ctx: PipelineContext): 
   function smallText(img: RgbImage, reading: Reading, i: number): boolean {
     if (!blankFmap || settings.detLargeSide <= 0 || reading.fine[i] || (reading.textPixels[i] ?? 0) === 0) return false;
     const w = img.original?.width ?? img.width, h = img.original?.height ?? img.height;
-    const long = Math.max(w, h);
-    if (long >= 3 * Math.min(w, h) || long >= LARGE_FROM * settings.detLargeSide) return false;
+    const { long, elongated, large } = detShape(w, h);
+    if (elongated || large) return false;
     const letterbox = Math.min(spec.width / w, spec.height / h);
     if (Math.min(1, settings.detLargeSide / long) < FINE_GAIN * letterbox) return false;
     const height = reading.detHeights[i] ?? Number.NaN;
