@@ -41,13 +41,15 @@ function millicores(cores: number): string {
 
 /**
  * Requests sized from the registry's thread settings: half the threads' cores requested, all of them as the limit
- * (the threads: workers × intraOpThreads, or soloThreads when a lone call uses more).
+ * (the threads: workers × intraOpThreads, or soloThreads when a lone call uses more). Memory per worker, plus the
+ * response cache's bound when the entry has one (requested and allowed: the cache fills up and stays full).
  */
 function expertResources(e: ExpertEntry): Obj {
   const threads = Math.max(e.workers * e.intraOpThreads, e.soloThreads ?? 0);
+  const cacheMi = Math.ceil(e.responseCache?.maxMegabytes ?? 0);
   return {
-    requests: { cpu: millicores(threads * 0.5), memory: `${384 * e.workers}Mi` },
-    limits: { cpu: millicores(threads), memory: `${1024 * e.workers}Mi` },
+    requests: { cpu: millicores(threads * 0.5), memory: `${384 * e.workers + cacheMi}Mi` },
+    limits: { cpu: millicores(threads), memory: `${1024 * e.workers + cacheMi}Mi` },
   };
 }
 

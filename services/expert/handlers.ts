@@ -1,6 +1,5 @@
 /** OIP v2 gRPC handlers: decode → plain function → encode. */
 import type * as grpc from '@grpc/grpc-js';
-import type { DynamicBatcher } from '../../src/core/batcher';
 import { NotFoundError } from '../../src/core/errors';
 import { unary } from '../../src/core/grpc-call';
 import { outputsWithoutShm, readSharedMemoryInputs, sharedMemoryOutputs, writeSharedMemoryOutputs } from '../../src/core/oip-shm';
@@ -9,14 +8,16 @@ import type { GRPCInferenceServiceHandlers } from '../../src/generated/inference
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
 import type { SystemSharedMemoryRegisterRequest__Output } from '../../src/generated/inference/SystemSharedMemoryRegisterRequest';
-import { buildInferResponse, modelMetadata, outputByteSize, parseInferRequest, type ItemResults } from './infer';
-import type { ExpertInfo, ExpertRunRequest } from './runner';
+import { buildInferResponse, modelMetadata, outputByteSize, parseInferRequest } from './infer';
+import type { RunSubmitter } from './response-cache';
+import type { ExpertInfo } from './runner';
 
 export interface ExpertHandlerDeps {
   name: string;
   version: string;
   info: ExpertInfo;
-  batcher: DynamicBatcher<ExpertRunRequest, ItemResults>;
+  /** The dynamic batcher, or the response cache in front of it. */
+  batcher: RunSubmitter;
   isReady: () => boolean;
   /** Registered system shared-memory regions (the extension is served only when enabled). */
   shm: SharedMemoryRegions;

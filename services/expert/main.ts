@@ -12,6 +12,7 @@ import { executeBatch, type ExpertPool } from './batch';
 import { compileExpertConfig, type ExpertServiceOptions } from './config';
 import { expertHandlers } from './handlers';
 import type { ItemResults } from './infer';
+import { cachedRuns, ItemCache } from './response-cache';
 import type { ExpertInfo, ExpertRunnerOptions, ExpertRunRequest, ExpertRunResult } from './runner';
 
 export interface RunningExpert {
@@ -52,6 +53,8 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     onBatch: (s) => metrics.onBatch(s),
   });
   metrics.watch(batcher);
+  const cacheMegabytes = cfg.entry.responseCache?.maxMegabytes;
+  const runs = cacheMegabytes ? cachedRuns(batcher, new ItemCache(cacheMegabytes * 1024 * 1024), cfg.entry.name) : batcher;
   let ready = false;
   const shm = new SharedMemoryRegions({ enabled: cfg.allowClientShm });
   const proto = loadInferenceProto();
@@ -61,14 +64,14 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     limits: { maxMessageBytes: cfg.maxMessageBytes },
     services: [{
       definition: proto.inference.GRPCInferenceService.service,
-      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher, isReady: () => ready, shm, faultDelayMs: cfg.faultDelayMs }),
+      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher: runs, isReady: () => ready, shm, faultDelayMs: cfg.faultDelayMs }),
       healthName: 'inference.GRPCInferenceService',
     }],
     reflectionProtos: ['inference/grpc_service.proto'],
   });
   ready = true;
   grpcServer.setServing(true);
-  log.info({ address: grpcServer.address, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, soloThreads: cfg.soloThreads, allowClientShm: cfg.allowClientShm }, 'expert serving');
+  log.info({ address: grpcServer.address, workers: cfg.workers, intraOpThreads: cfg.intraOpThreads, soloThreads: cfg.soloThreads, allowClientShm: cfg.allowClientShm, responseCacheMegabytes: cacheMegabytes ?? 0 }, 'expert serving');
   if (cfg.faultDelayMs > 0) log.warn({ faultDelayMs: cfg.faultDelayMs }, 'TEST-ONLY fault injection: every inference is delayed');
   return {
     address: grpcServer.address,

@@ -138,6 +138,12 @@ const expertSchema = z.object({
    */
   soloThreads: z.number().int().min(1).max(64).optional(),
   batching: batchingSchema.default({ maxBatchSize: 8, maxQueueDelayMs: 2, maxQueueSize: 256 }),
+  /**
+   * Per-image response cache (services/expert/response-cache.ts), off when absent: the outputs of images already
+   * seen, keyed by the SHA-256 of their encoded bytes, up to maxMegabytes (least recently used first out). For
+   * traffic that repeats images, e.g. multi-turn conversations about one picture.
+   */
+  responseCache: z.object({ maxMegabytes: z.number().positive().max(65536) }).strict().optional(),
   /** Relative compute cost (used to report the compute routing saves). */
   cost: z.number().positive().default(1),
   /** Port used by the local launcher (`mova up`). */

@@ -68,6 +68,23 @@ describe('generated files', () => {
   });
 });
 
+describe('generated expert resources', () => {
+  it('an expert with a response cache asks for its bound on top of its workers\' memory', () => {
+    const memory = (text: string): unknown => {
+      const docs = YAML.parseAllDocuments(renderAll(text).get('k8s/base/experts/mobilenetv2.yaml') ?? '').map((d) => d.toJSON() as K8sObject);
+      const deployment = docs.find((d) => d.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { resources: { requests: { memory: string }; limits: { memory: string } } }[] } } } };
+      const r = deployment.spec.template.spec.containers[0]!.resources;
+      return { request: r.requests.memory, limit: r.limits.memory };
+    };
+    const doc = YAML.parse(REGISTRY_TEXT) as { experts: Record<string, unknown>[] };
+    const entry = doc.experts.find((e) => e.name === 'mobilenetv2')!;
+    assert.equal(entry.responseCache, undefined, 'the default registry leaves the cache off');
+    assert.deepEqual(memory(REGISTRY_TEXT), { request: '384Mi', limit: '1024Mi' });
+    entry.responseCache = { maxMegabytes: 64 };
+    assert.deepEqual(memory(YAML.stringify(doc)), { request: '448Mi', limit: '1088Mi' });
+  });
+});
+
 describe('rendered manifests', () => {
   const rendered = new Map<string, K8sObject[]>();
   let kedaDir = '';

@@ -153,6 +153,8 @@ describe('broken copies name the offending key', () => {
     { what: 'router threshold out of range', key: 'router.threshold', edit: (r) => { r.router = { threshold: 1.5 }; } },
     { what: 'no experts', key: 'experts', edit: (r) => { r.experts = []; } },
     { what: 'soloThreads not a positive integer', key: 'experts[1].soloThreads', edit: (r) => { expertAt(r, 1).soloThreads = 0; } },
+    { what: 'responseCache without a positive size', key: 'experts[0].responseCache.maxMegabytes', edit: (r) => { expertAt(r, 0).responseCache = { maxMegabytes: 0 }; } },
+    { what: 'responseCache with an unknown key', key: 'experts[0].responseCache.ttl', edit: (r) => { expertAt(r, 0).responseCache = { maxMegabytes: 64, ttl: 5 }; } },
     {
       what: 'several workers on webgpu',
       key: 'experts[1].workers',

@@ -1,0 +1,127 @@
+/**
+ * Per-image response cache (opt-in: registry `responseCache.maxMegabytes`). A multi-turn conversation sends the same
+ * image with every new question, and the gateway asks the base expert (and the experts the router picks) for it
+ * again each time; an expert's outputs depend on the image bytes alone, so it keeps each image's features, pooled
+ * vector and decoded result, keyed by the SHA-256 of the encoded bytes, in a least-recently-used map bounded by
+ * bytes. Only encoded `image` inputs are cached (a `pixel_values` tensor is megabytes to hash and rarely repeats).
+ * A call whose images are all cached skips the batcher; a call with some new images runs only those and answers
+ * with every item in order. Failed calls are not cached. Two calls with the same new image at once both run it.
+ */
+import { createHash } from 'node:crypto';
+import { counter, sampledGauge } from '../../src/core/metrics';
+import type { ItemResults } from './infer';
+import type { Float32Tensor } from './pipeline';
+import type { ExpertRunRequest } from './runner';
+
+/** One image's outputs, in arrays of their own (not views of a batch's buffers, which they would keep alive). */
+export interface CachedItem {
+  features: Float32Tensor;
+  pooled: Float32Tensor;
+  decoded: unknown;
+  bytes: number;
+}
+
+/** Least-recently-used map of items, bounded by the bytes they hold. */
+export class ItemCache {
+  private readonly items = new Map<string, CachedItem>();
+  private used = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  get(key: string): CachedItem | undefined {
+    const item = this.items.get(key);
+    if (item) {
+      this.items.delete(key); // re-insert: a Map iterates in insertion order, so the first entry is the least recent
+      this.items.set(key, item);
+    }
+    return item;
+  }
+
+  set(key: string, item: CachedItem): void {
+    if (item.bytes > this.maxBytes) return;
+    const old = this.items.get(key);
+    if (old) {
+      this.used -= old.bytes;
+      this.items.delete(key);
+    }
+    this.items.set(key, item);
+    this.used += item.bytes;
+    for (const [k, v] of this.items) {
+      if (this.used <= this.maxBytes) break;
+      this.items.delete(k);
+      this.used -= v.bytes;
+    }
+  }
+}
+
+/** What the handler needs of the batcher: one run per request. */
+export interface RunSubmitter {
+  submit(run: ExpertRunRequest, signal?: AbortSignal): Promise<ItemResults>;
+}
+
+export function imageKey(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64');
+}
+
+function rowOf(t: Float32Tensor, i: number): Float32Tensor {
+  const n = t.dims[0] ?? 0;
+  const per = n === 0 ? 0 : t.data.length / n;
+  return { data: t.data.slice(i * per, (i + 1) * per), dims: [1, ...t.dims.slice(1)] };
+}
+
+/** Item `i` of a run's results, copied out of the batch's buffers. */
+export function itemOf(r: ItemResults, i: number): CachedItem {
+  const features = rowOf(r.features, i);
+  const pooled = rowOf(r.pooled, i);
+  const decoded = r.decoded[i];
+  const bytes = features.data.byteLength + pooled.data.byteLength + 2 * (JSON.stringify(decoded ?? null)?.length ?? 0) + 256;
+  return { features, pooled, decoded, bytes };
+}
+
+function stack(ts: Float32Tensor[]): Float32Tensor {
+  const data = new Float32Array(ts.reduce((s, t) => s + t.data.length, 0));
+  let off = 0;
+  for (const t of ts) {
+    data.set(t.data, off);
+    off += t.data.length;
+  }
+  return { data, dims: [ts.length, ...(ts[0]?.dims.slice(1) ?? [])] };
+}
+
+/** The results of a call from its items, in order. */
+export function assemble(items: CachedItem[]): ItemResults {
+  return { features: stack(items.map((t) => t.features)), pooled: stack(items.map((t) => t.pooled)), decoded: items.map((t) => t.decoded) };
+}
+
+/** `inner` with the cache in front of it (image calls only). */
+export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string): RunSubmitter {
+  const lookups = counter('mova_expert_cache_items_total', 'Images looked up in the expert response cache, by result', ['expert', 'result'] as const);
+  sampledGauge('mova_expert_cache_bytes', 'Bytes held by the expert response cache', ['expert'] as const, (g) => g.set({ expert }, cache.usedBytes));
+  return {
+    async submit(run, signal) {
+      if (run.kind !== 'images') return inner.submit(run, signal);
+      const keys = run.images.map(imageKey);
+      const found = keys.map((k) => cache.get(k));
+      const missing = found.flatMap((item, i) => (item ? [] : [i]));
+      lookups.inc({ expert, result: 'hit' }, run.images.length - missing.length);
+      if (missing.length > 0) lookups.inc({ expert, result: 'miss' }, missing.length);
+      if (missing.length === 0) return assemble(found as CachedItem[]);
+      const images = missing.length === run.images.length ? run.images : missing.map((i) => run.images[i]!);
+      const fresh = await inner.submit({ kind: 'images', images }, signal);
+      missing.forEach((i, m) => {
+        const item = itemOf(fresh, m);
+        cache.set(keys[i]!, item);
+        found[i] = item;
+      });
+      return missing.length === run.images.length ? fresh : assemble(found as CachedItem[]);
+    },
+  };
+}
