@@ -5,7 +5,8 @@
  * vector and decoded result, keyed by the SHA-256 of the encoded bytes, in a least-recently-used map bounded by
  * bytes. Only encoded `image` inputs are cached (a `pixel_values` tensor is megabytes to hash and rarely repeats).
  * A call whose images are all cached skips the batcher; a call with some new images runs only those and answers
- * with every item in order. Failed calls are not cached. Two calls with the same new image at once both run it.
+ * with every item in order; an image already running (for this call or another) runs once. Failed calls are not
+ * cached.
  */
 import { createHash } from 'node:crypto';
 import { counter, sampledGauge } from '../../src/core/metrics';
@@ -101,27 +102,92 @@ export function assemble(items: CachedItem[]): ItemResults {
   return { features: stack(items.map((t) => t.features)), pooled: stack(items.map((t) => t.pooled)), decoded: items.map((t) => t.decoded) };
 }
 
-/** `inner` with the cache in front of it (image calls only). */
+/** A promise settled from outside, already handled (a rejection nobody waits for must not crash the process). */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/**
+ * `inner` with the cache in front of it (image calls only). An image not cached runs once however often it comes:
+ * repeated within a call, it runs once for all its places; already running for another call, this call waits for
+ * that run (and runs it itself should that run fail, e.g. because its caller cancelled).
+ */
 export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string): RunSubmitter {
-  const lookups = counter('mova_expert_cache_items_total', 'Images looked up in the expert response cache, by result', ['expert', 'result'] as const);
+  const lookups = counter('mova_expert_cache_items_total', 'Images looked up in the expert response cache, by result (hit: cached; shared: running already, for this call or another; miss: run)', ['expert', 'result'] as const);
   sampledGauge('mova_expert_cache_bytes', 'Bytes held by the expert response cache', ['expert'] as const, (g) => g.set({ expert }, cache.usedBytes));
+  const running = new Map<string, Promise<CachedItem>>();
+
+  /** Runs `images` (distinct keys) as one call; each result goes to the cache and to whoever waits for it. */
+  async function runFresh(keys: string[], images: Uint8Array[], signal: AbortSignal | undefined): Promise<CachedItem[]> {
+    const waiting = keys.map((k) => {
+      const d = deferred<CachedItem>();
+      running.set(k, d.promise);
+      return d;
+    });
+    try {
+      const fresh = await inner.submit({ kind: 'images', images }, signal);
+      return keys.map((k, m) => {
+        const item = itemOf(fresh, m);
+        cache.set(k, item);
+        waiting[m]!.resolve(item);
+        return item;
+      });
+    } catch (err) {
+      waiting.forEach((d) => d.reject(err));
+      throw err;
+    } finally {
+      keys.forEach((k, m) => {
+        if (running.get(k) === waiting[m]!.promise) running.delete(k);
+      });
+    }
+  }
+
   return {
     async submit(run, signal) {
       if (run.kind !== 'images') return inner.submit(run, signal);
       const keys = run.images.map(imageKey);
-      const found = keys.map((k) => cache.get(k));
-      const missing = found.flatMap((item, i) => (item ? [] : [i]));
-      lookups.inc({ expert, result: 'hit' }, run.images.length - missing.length);
-      if (missing.length > 0) lookups.inc({ expert, result: 'miss' }, missing.length);
-      if (missing.length === 0) return assemble(found as CachedItem[]);
-      const images = missing.length === run.images.length ? run.images : missing.map((i) => run.images[i]!);
-      const fresh = await inner.submit({ kind: 'images', images }, signal);
-      missing.forEach((i, m) => {
-        const item = itemOf(fresh, m);
-        cache.set(keys[i]!, item);
-        found[i] = item;
+      const items: (CachedItem | undefined)[] = keys.map((k) => cache.get(k));
+      const own = new Map<string, number>(); // key → the index whose image this call runs
+      const elsewhere = new Map<string, Promise<CachedItem>>(); // key → another call's run
+      let shared = 0;
+      keys.forEach((k, i) => {
+        if (items[i]) return;
+        const other = running.get(k);
+        if (own.has(k) || other) shared++;
+        if (other) elsewhere.set(k, other);
+        else if (!own.has(k)) own.set(k, i);
       });
-      return missing.length === run.images.length ? fresh : assemble(found as CachedItem[]);
+      const hits = items.filter(Boolean).length;
+      lookups.inc({ expert, result: 'hit' }, hits);
+      if (shared > 0) lookups.inc({ expert, result: 'shared' }, shared);
+      if (own.size > 0) lookups.inc({ expert, result: 'miss' }, own.size);
+      if (hits === keys.length) return assemble(items as CachedItem[]);
+
+      const byKey = new Map<string, CachedItem>();
+      if (own.size > 0) {
+        const ownKeys = [...own.keys()];
+        const fresh = await runFresh(ownKeys, ownKeys.map((k) => run.images[own.get(k)!]!), signal);
+        ownKeys.forEach((k, m) => byKey.set(k, fresh[m]!));
+      }
+      const theirs = [...elsewhere.entries()];
+      const settled = await Promise.allSettled(theirs.map(([, p]) => p));
+      const failed = theirs.filter((_, j) => settled[j]!.status === 'rejected').map(([k]) => k);
+      theirs.forEach(([k], j) => {
+        const s = settled[j]!;
+        if (s.status === 'fulfilled') byKey.set(k, s.value);
+      });
+      if (failed.length > 0) {
+        const retried = await runFresh(failed, failed.map((k) => run.images[keys.indexOf(k)]!), signal);
+        failed.forEach((k, m) => byKey.set(k, retried[m]!));
+      }
+      return assemble(keys.map((k, i) => items[i] ?? byKey.get(k)!));
     },
   };
 }

@@ -16,11 +16,11 @@ import { bytesRun, oipClient, outputByName, splitBytesRun, type InferOutputs, ty
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images');
 const NAMES = ['chelsea.png', 'coffee.jpg', 'astronaut.jpg', 'camera.png', 'rocket.jpg'];
 
-async function lookups(expert: string): Promise<{ hit: number; miss: number }> {
+async function lookups(expert: string): Promise<{ hit: number; miss: number; shared: number }> {
   const m = metricsRegistry.getSingleMetric('mova_expert_cache_items_total');
   const values = m ? (await m.get()).values : [];
   const count = (result: string): number => values.filter((v) => v.labels.expert === expert && v.labels.result === result).reduce((s, v) => s + v.value, 0);
-  return { hit: count('hit'), miss: count('miss') };
+  return { hit: count('hit'), miss: count('miss'), shared: count('shared') };
 }
 
 interface Item { features: Buffer; pooled: Buffer; decoded: string }
@@ -127,6 +127,34 @@ describe('expert response cache (mobilenetv2, 0.75 MB: room for three images)', 
     const bytes = metricsRegistry.getSingleMetric('mova_expert_cache_bytes');
     const held = bytes ? (await bytes.get()).values.find((v) => v.labels.expert === 'mobilenetv2')?.value ?? 0 : 0;
     assert.ok(held > 0 && held <= 0.75 * 1024 * 1024, `cache holds ${held} bytes`);
+  });
+
+  it('an image not cached runs once: twice in one call, or in two calls at once', async () => {
+    const read = (n: string): Buffer => readFileSync(path.join(FIXTURES, n));
+    const horse = read('horse.png');
+    let before = await lookups('mobilenetv2');
+    const twice = items(await infer(cachedClient, [horse, horse]));
+    let after = await lookups('mobilenetv2');
+    assert.deepEqual({ miss: after.miss - before.miss, shared: after.shared - before.shared, hit: after.hit - before.hit }, { miss: 1, shared: 1, hit: 0 });
+    assert.deepEqual(twice[0], twice[1]);
+
+    const coins = read('coins.png');
+    before = await lookups('mobilenetv2');
+    const [a, b] = await Promise.all([infer(cachedClient, [coins]), infer(cachedClient, [coins])]);
+    after = await lookups('mobilenetv2');
+    assert.deepEqual({ miss: after.miss - before.miss, shared: after.shared - before.shared, hit: after.hit - before.hit }, { miss: 1, shared: 1, hit: 0 });
+    assert.deepEqual(items(a), items(b));
+    assert.deepEqual(items(a), items(await infer(plainClient, [coins])));
+  });
+
+  it('two calls at once with the same undecodable image both fail with INVALID_ARGUMENT, and the server keeps serving', async () => {
+    const junk = Buffer.from('still not an image');
+    const results = await Promise.allSettled([infer(cachedClient, [junk]), infer(cachedClient, [junk])]);
+    for (const r of results) {
+      assert.equal(r.status, 'rejected');
+      assert.equal((r as PromiseRejectedResult & { reason: { code?: number } }).reason.code, 3);
+    }
+    assert.match(items(await infer(cachedClient, [images[0]!]))[0]!.decoded, /cat/);
   });
 
   it('an undecodable image fails its call and is not cached', async () => {
