@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { counter, sampledGauge } from '../../src/core/metrics';
 import type { ItemResults } from './infer';
 import type { Float32Tensor } from './pipeline';
+import { concatBatch, sliceBatch } from './pipelines/tokens';
 import type { ExpertRunRequest } from './runner';
 
 /** One image's outputs, in arrays of their own (not views of a batch's buffers, which they would keep alive). */
@@ -72,10 +73,10 @@ export function imageKey(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('base64');
 }
 
+/** Row `i` of a batched tensor in an array of its own. */
 function rowOf(t: Float32Tensor, i: number): Float32Tensor {
-  const n = t.dims[0] ?? 0;
-  const per = n === 0 ? 0 : t.data.length / n;
-  return { data: t.data.slice(i * per, (i + 1) * per), dims: [1, ...t.dims.slice(1)] };
+  const view = sliceBatch(t, i);
+  return { data: view.data.slice(), dims: view.dims };
 }
 
 /** Item `i` of a run's results, copied out of the batch's buffers. */
@@ -87,19 +88,9 @@ export function itemOf(r: ItemResults, i: number): CachedItem {
   return { features, pooled, decoded, bytes };
 }
 
-function stack(ts: Float32Tensor[]): Float32Tensor {
-  const data = new Float32Array(ts.reduce((s, t) => s + t.data.length, 0));
-  let off = 0;
-  for (const t of ts) {
-    data.set(t.data, off);
-    off += t.data.length;
-  }
-  return { data, dims: [ts.length, ...(ts[0]?.dims.slice(1) ?? [])] };
-}
-
 /** The results of a call from its items, in order. */
 export function assemble(items: CachedItem[]): ItemResults {
-  return { features: stack(items.map((t) => t.features)), pooled: stack(items.map((t) => t.pooled)), decoded: items.map((t) => t.decoded) };
+  return { features: concatBatch(items.map((t) => t.features)), pooled: concatBatch(items.map((t) => t.pooled)), decoded: items.map((t) => t.decoded) };
 }
 
 /** A promise settled from outside, already handled (a rejection nobody waits for must not crash the process). */
@@ -154,7 +145,8 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
       if (run.kind !== 'images') return inner.submit(run, signal);
       const keys = run.images.map(imageKey);
       const items: (CachedItem | undefined)[] = keys.map((k) => cache.get(k));
-      const own = new Map<string, number>(); // key → the index whose image this call runs
+      const imageOf = (k: string): Uint8Array => run.images[keys.indexOf(k)]!;
+      const own = new Set<string>(); // keys whose image this call runs
       const elsewhere = new Map<string, Promise<CachedItem>>(); // key → another call's run
       let shared = 0;
       keys.forEach((k, i) => {
@@ -162,7 +154,7 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
         const other = running.get(k);
         if (own.has(k) || other) shared++;
         if (other) elsewhere.set(k, other);
-        else if (!own.has(k)) own.set(k, i);
+        else own.add(k);
       });
       const hits = items.filter(Boolean).length;
       lookups.inc({ expert, result: 'hit' }, hits);
@@ -173,7 +165,7 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
       const byKey = new Map<string, CachedItem>();
       if (own.size > 0) {
         const ownKeys = [...own.keys()];
-        const fresh = await runFresh(ownKeys, ownKeys.map((k) => run.images[own.get(k)!]!), signal);
+        const fresh = await runFresh(ownKeys, ownKeys.map(imageOf), signal);
         ownKeys.forEach((k, m) => byKey.set(k, fresh[m]!));
       }
       const theirs = [...elsewhere.entries()];
@@ -184,7 +176,7 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
         if (s.status === 'fulfilled') byKey.set(k, s.value);
       });
       if (failed.length > 0) {
-        const retried = await runFresh(failed, failed.map((k) => run.images[keys.indexOf(k)]!), signal);
+        const retried = await runFresh(failed, failed.map(imageOf), signal);
         failed.forEach((k, m) => byKey.set(k, retried[m]!));
       }
       return assemble(keys.map((k, i) => items[i] ?? byKey.get(k)!));

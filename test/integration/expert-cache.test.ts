@@ -82,6 +82,7 @@ describe('expert response cache (mobilenetv2, 0.75 MB: room for three images)', 
     assert.match(first[0]!.decoded, /cat/);
     const reference = items(await infer(plainClient, [cat!]));
     assert.deepEqual(first, reference);
+    assert.deepEqual(await lookups('mobilenetv2'), after, 'the expert without the setting looks nothing up');
     // FP16 features of a cached image: converted from the cached float32 as for a fresh run.
     const half = await infer(cachedClient, [cat!], 'FP16');
     const halfRef = await infer(plainClient, [cat!], 'FP16');
