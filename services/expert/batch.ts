@@ -6,7 +6,9 @@
  */
 import { InvalidArgumentError, MovaError } from '../../src/core/errors';
 import { ownsWholeBuffer } from '../../src/core/tensor-codec';
-import type { WorkerPool } from '../../src/core/worker-pool';
+import type { BatchTiming } from '../../src/core/infer-stats';
+import type { TimedResult, WorkerPool } from '../../src/core/worker-pool';
+import { preciseNow, type RunSpan } from '../../src/core/worker-protocol';
 import type { ItemResults } from './infer';
 import type { Float32Tensor } from './pipeline';
 import type { ExpertInfo, ExpertRunRequest, ExpertRunResult } from './runner';
@@ -74,11 +76,16 @@ export interface SplitOptions {
   perItem: boolean;
 }
 
+/** From the first start to the last end of runs that went on at once. */
+function coveringSpan(spans: RunSpan[]): RunSpan {
+  return { startedAt: Math.min(...spans.map((s) => s.startedAt)), endedAt: Math.max(...spans.map((s) => s.endedAt)) };
+}
+
 /** One run of `request` (its `transfer` moved to the worker), split over the idle workers when it pays (partsFor). */
-async function runSplit(pool: ExpertPool, request: ExpertRunRequest, transfer: ArrayBuffer[], split: SplitOptions): Promise<ExpertRunResult> {
+async function runSplit(pool: ExpertPool, request: ExpertRunRequest, transfer: ArrayBuffer[], split: SplitOptions): Promise<TimedResult<ExpertRunResult>> {
   const items = request.kind === 'images' ? request.images.length : (request.pixels.dims[0] ?? 0);
   const parts = partsFor(pool, items);
-  if (parts === 1) return pool.run(request, transfer);
+  if (parts === 1) return pool.runTimed(request, transfer);
   const jobs = splitRanges(items, split.perItem ? items : parts).map(([a, b]): { request: ExpertRunRequest; transfer?: ArrayBuffer[] } => {
     if (request.kind === 'images') {
       // Each image in a buffer of its own, moved to its worker: a view would take its whole message buffer along
@@ -90,12 +97,19 @@ async function runSplit(pool: ExpertPool, request: ExpertRunRequest, transfer: A
     const data = request.pixels.data.slice(a * per, b * per); // a buffer of its own, moved to its worker
     return { request: { kind: 'pixels', pixels: { data, dims: [b - a, ...request.pixels.dims.slice(1)] } }, transfer: [data.buffer as ArrayBuffer] };
   });
-  return concatResults(await Promise.all(pool.runMany(jobs)));
+  const done = await Promise.all(pool.runManyTimed(jobs));
+  return { result: concatResults(done.map((d) => d.result)), span: coveringSpan(done.map((d) => d.span)) };
 }
 
-async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[], split: SplitOptions): Promise<(ItemResults | Error)[]> {
+/** Per request its results or error, and when the workers ran the batch. */
+interface SplitBack {
+  results: (ItemResults | Error)[];
+  span: RunSpan;
+}
+
+async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[], split: SplitOptions): Promise<SplitBack> {
   const all = reqs.flatMap((r) => r.images);
-  const res = await runSplit(pool, { kind: 'images', images: all }, [], split);
+  const { result: res, span } = await runSplit(pool, { kind: 'images', images: all }, [], split);
   const out: (ItemResults | Error)[] = [];
   let item = 0; // index over all items
   let good = 0; // index over successful items (rows of the outputs)
@@ -113,12 +127,12 @@ async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[], spl
     item += n;
     good += goodHere;
   }
-  return out;
+  return { results: out, span };
 }
 
-async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[], split: SplitOptions): Promise<(ItemResults | Error)[]> {
+async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[], split: SplitOptions): Promise<SplitBack> {
   const first = reqs[0];
-  if (!first) return [];
+  if (!first) return { results: [], span: { startedAt: preciseNow(), endedAt: preciseNow() } };
   const per = first.pixels.data.length / (first.pixels.dims[0] || 1);
   const total = reqs.reduce((s, r) => s + (r.pixels.dims[0] ?? 0), 0);
   // One request whose pixels own their buffer: move that buffer to the worker (no copy). Otherwise concatenate
@@ -135,30 +149,42 @@ async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[], sp
       off += r.pixels.data.length;
     }
   }
-  const res = await runSplit(pool, { kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } }, [data.buffer as ArrayBuffer], split);
+  const { result: res, span } = await runSplit(pool, { kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } }, [data.buffer as ArrayBuffer], split);
   let start = 0;
-  return reqs.map((r) => {
+  const results = reqs.map((r) => {
     const n = r.pixels.dims[0] ?? 0;
     const item = { features: rows(res.features, start, n), pooled: rows(res.pooled, start, n), decoded: res.decoded.slice(start, start + n) };
     start += n;
     return item;
   });
+  return { results, span };
 }
 
-/** Batch executor for the DynamicBatcher: one pool run per input kind present in the batch. */
+/**
+ * Batch executor for the DynamicBatcher: one pool run per input kind present in the batch. Each request's results
+ * carry the batch's timing (when it was dispatched, run and done: the statistics extension's stages).
+ */
 export async function executeBatch(pool: ExpertPool, requests: ExpertRunRequest[], split: SplitOptions = { perItem: false }): Promise<(ItemResults | Error)[]> {
+  const dispatchedAt = preciseNow();
   const results: (ItemResults | Error)[] = new Array(requests.length);
   const imageIdx: number[] = [];
   const pixelIdx: number[] = [];
   requests.forEach((r, i) => (r.kind === 'images' ? imageIdx : pixelIdx).push(i));
+  const spans: RunSpan[] = [];
+  const place = (idx: number[]) => (back: SplitBack): void => {
+    spans.push(back.span);
+    back.results.forEach((r, k) => (results[idx[k]!] = r));
+  };
   const jobs: Promise<void>[] = [];
-  if (imageIdx.length > 0) {
-    jobs.push(runImages(pool, imageIdx.map((i) => requests[i] as { images: Uint8Array[] }), split).then((rs) => rs.forEach((r, k) => (results[imageIdx[k]!] = r))));
-  }
-  if (pixelIdx.length > 0) {
-    jobs.push(runPixels(pool, pixelIdx.map((i) => requests[i] as { pixels: Float32Tensor }), split).then((rs) => rs.forEach((r, k) => (results[pixelIdx[k]!] = r))));
-  }
+  if (imageIdx.length > 0) jobs.push(runImages(pool, imageIdx.map((i) => requests[i] as { images: Uint8Array[] }), split).then(place(imageIdx)));
+  if (pixelIdx.length > 0) jobs.push(runPixels(pool, pixelIdx.map((i) => requests[i] as { pixels: Float32Tensor }), split).then(place(pixelIdx)));
   await Promise.all(jobs);
-  for (let i = 0; i < results.length; i++) results[i] ??= new InvalidArgumentError('request produced no result');
+  const span = coveringSpan(spans);
+  const items = requests.reduce((s, r) => s + (r.kind === 'images' ? r.images.length : (r.pixels.dims[0] ?? 0)), 0);
+  const timing: BatchTiming = { items, dispatchedAt, ...span, doneAt: preciseNow() };
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    results[i] = r === undefined ? new InvalidArgumentError('request produced no result') : r instanceof Error ? r : { ...r, timing };
+  }
   return results;
 }

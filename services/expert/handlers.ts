@@ -1,13 +1,16 @@
 /** OIP v2 gRPC handlers: decode → plain function → encode. */
 import type * as grpc from '@grpc/grpc-js';
 import { NotFoundError } from '../../src/core/errors';
+import { computeTimes, spanMs, STATISTICS_EXTENSION, type ModelStats } from '../../src/core/infer-stats';
 import { unary } from '../../src/core/grpc-call';
 import { outputsWithoutShm, readSharedMemoryInputs, sharedMemoryOutputs, writeSharedMemoryOutputs } from '../../src/core/oip-shm';
 import { SYSTEM_SHARED_MEMORY_EXTENSION, type SharedMemoryRegions } from '../../src/core/shared-memory';
 import type { GRPCInferenceServiceHandlers } from '../../src/generated/inference/GRPCInferenceService';
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
+import type { ModelStatisticsResponse } from '../../src/generated/inference/ModelStatisticsResponse';
 import type { SystemSharedMemoryRegisterRequest__Output } from '../../src/generated/inference/SystemSharedMemoryRegisterRequest';
+import { preciseNow } from '../../src/core/worker-protocol';
 import { buildInferResponse, modelMetadata, outputByteSize, parseInferRequest } from './infer';
 import type { RunSubmitter } from './response-cache';
 import type { ExpertInfo } from './runner';
@@ -21,6 +24,8 @@ export interface ExpertHandlerDeps {
   isReady: () => boolean;
   /** Registered system shared-memory regions (the extension is served only when enabled). */
   shm: SharedMemoryRegions;
+  /** The model's cumulative statistics (ModelStatistics), recorded by ModelInfer. */
+  stats: ModelStats;
   /** TEST-ONLY injected delay before each ModelInfer (see ExpertServiceOptions.faultDelayMs). */
   faultDelayMs?: number;
 }
@@ -44,6 +49,30 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
   const checkModel = (name: string): void => {
     if (name !== d.name) throw new NotFoundError(`unknown model "${name}"; this server serves "${d.name}"`);
   };
+  const infer = async (received: ModelInferRequest__Output, ctx: { signal: AbortSignal }): Promise<ModelInferResponse> => {
+    const arrivedAt = preciseNow();
+    try {
+      const req = outputsWithoutShm(await readSharedMemoryInputs(received, d.shm));
+      const parsed = parseInferRequest(req, d.name, d.info);
+      const placed = sharedMemoryOutputs(received, d.shm, (name) => outputByteSize(name, parsed, d.info));
+      if (d.faultDelayMs) await abortableDelay(d.faultDelayMs, ctx.signal);
+      const submittedAt = preciseNow();
+      const results = await d.batcher.submit(parsed.run, ctx.signal);
+      const response = await writeSharedMemoryOutputs(buildInferResponse(req, parsed, results), placed, d.shm);
+      const readyAt = preciseNow();
+      d.stats.succeeded({
+        items: parsed.size,
+        totalMs: spanMs(arrivedAt, readyAt),
+        ...(results.timing ? { compute: computeTimes(arrivedAt, submittedAt, readyAt, results.timing) } : {}),
+        ...(results.cache ? { cache: results.cache } : {}),
+      });
+      return response;
+    } catch (err) {
+      // Requests for another model are not this model's failures.
+      if (received.model_name === d.name) d.stats.failed(spanMs(arrivedAt, preciseNow()));
+      throw err;
+    }
+  };
   return {
     ServerLive: unary('ServerLive', async () => ({ live: true })),
     ServerReady: unary('ServerReady', async () => ({ ready: d.isReady() })),
@@ -54,19 +83,20 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
     ServerMetadata: unary('ServerMetadata', async () => ({
       name: 'mova-expert',
       version: d.version,
-      extensions: d.shm.enabled ? [SYSTEM_SHARED_MEMORY_EXTENSION] : [],
+      extensions: [STATISTICS_EXTENSION, ...(d.shm.enabled ? [SYSTEM_SHARED_MEMORY_EXTENSION] : [])],
     })),
     ModelMetadata: unary('ModelMetadata', async (req: { name: string }) => {
       checkModel(req.name);
       return modelMetadata(d.name, d.info);
     }),
-    ModelInfer: unary('ModelInfer', async (received: ModelInferRequest__Output, ctx): Promise<ModelInferResponse> => {
-      const req = outputsWithoutShm(await readSharedMemoryInputs(received, d.shm));
-      const parsed = parseInferRequest(req, d.name, d.info);
-      const placed = sharedMemoryOutputs(received, d.shm, (name) => outputByteSize(name, parsed, d.info));
-      if (d.faultDelayMs) await abortableDelay(d.faultDelayMs, ctx.signal);
-      const results = await d.batcher.submit(parsed.run, ctx.signal);
-      return writeSharedMemoryOutputs(buildInferResponse(req, parsed, results), placed, d.shm);
+    ModelInfer: unary('ModelInfer', infer),
+    // Triton's statistics extension: an empty name means every model of this server (the one it serves).
+    ModelStatistics: unary('ModelStatistics', async (req: { name: string; version: string }): Promise<ModelStatisticsResponse> => {
+      if (req.name !== '') checkModel(req.name);
+      if (req.version !== '' && req.version !== d.stats.version) {
+        throw new NotFoundError(`model "${d.name}" has no version "${req.version}" (only "${d.stats.version}")`);
+      }
+      return { model_stats: [d.stats.toProto()] };
     }),
     SystemSharedMemoryStatus: unary('SystemSharedMemoryStatus', async (req: { name: string }) => ({ regions: d.shm.status(req.name) })),
     SystemSharedMemoryRegister: unary('SystemSharedMemoryRegister', async (req: SystemSharedMemoryRegisterRequest__Output) => {

@@ -3,6 +3,7 @@
  * run results back into OIP output tensors. No grpc imports here.
  */
 import { InvalidArgumentError, NotFoundError } from '../../src/core/errors';
+import type { BatchTiming } from '../../src/core/infer-stats';
 import { decodeTensor, encodeTensor, firstNonFinite, floatTensor, jsonBytesTensor, toFloat32, type Tensor } from '../../src/core/tensor-codec';
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
@@ -24,6 +25,10 @@ export interface ItemResults {
   features: Float32Tensor;
   pooled: Float32Tensor;
   decoded: unknown[];
+  /** When the batch that computed these ran (absent for results assembled from the response cache alone). */
+  timing?: BatchTiming;
+  /** Set by the response cache: whether it answered the whole request, and its own time (lookups, inserts). */
+  cache?: { hit: boolean; ms: number };
 }
 
 function stringParam(p: { string_param?: string } | undefined): string | undefined {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DynamicBatcher } from '../../src/core/batcher';
 import { batcherMetrics } from '../../src/core/batcher-metrics';
 import { startGrpcServer } from '../../src/core/grpc-server';
+import { executionTimes, ModelStats } from '../../src/core/infer-stats';
 import { logger } from '../../src/core/log';
 import { loadInferenceProto } from '../../src/core/proto';
 import { SharedMemoryRegions } from '../../src/core/shared-memory';
@@ -42,14 +43,24 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
   });
   const b = cfg.entry.batching;
   const metrics = batcherMetrics('expert', { expert: cfg.entry.name });
+  const stats = new ModelStats(cfg.entry.name);
+  /**
+   * One batch through the pool; a batch with any result counts as a model execution (ModelStatistics). Pipelines
+   * that run a batch's items one by one (dynamicBatch false) split it item by item over idle workers.
+   */
+  const execute = async (reqs: ExpertRunRequest[]): Promise<(ItemResults | Error)[]> => {
+    const results = await executeBatch(pool, reqs, { perItem: !cfg.entry.dynamicBatch });
+    const timing = results.find((r): r is ItemResults => !(r instanceof Error))?.timing;
+    if (timing) stats.executed(executionTimes(timing));
+    return results;
+  };
   const batcher = new DynamicBatcher<ExpertRunRequest, ItemResults>({
     maxBatchSize: b.maxBatchSize,
     maxQueueDelayMs: b.maxQueueDelayMs,
     maxQueueSize: b.maxQueueSize,
     concurrency: cfg.workers,
     sizeOf: (r) => (r.kind === 'images' ? r.images.length : (r.pixels.dims[0] ?? 0)),
-    // Pipelines that run a batch's items one by one (dynamicBatch false) split it item by item over idle workers.
-    execute: metrics.timed((reqs: ExpertRunRequest[]) => executeBatch(pool, reqs, { perItem: !cfg.entry.dynamicBatch })),
+    execute: metrics.timed(execute),
     onBatch: (s) => metrics.onBatch(s),
   });
   metrics.watch(batcher);
@@ -64,7 +75,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     limits: { maxMessageBytes: cfg.maxMessageBytes },
     services: [{
       definition: proto.inference.GRPCInferenceService.service,
-      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher: runs, isReady: () => ready, shm, faultDelayMs: cfg.faultDelayMs }),
+      implementation: expertHandlers({ name: cfg.entry.name, version: PACKAGE_VERSION, info: pool.info, batcher: runs, isReady: () => ready, shm, stats, faultDelayMs: cfg.faultDelayMs }),
       healthName: 'inference.GRPCInferenceService',
     }],
     reflectionProtos: ['inference/grpc_service.proto'],

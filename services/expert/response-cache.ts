@@ -9,7 +9,9 @@
  * cached.
  */
 import { createHash } from 'node:crypto';
+import { spanMs, type BatchTiming } from '../../src/core/infer-stats';
 import { counter, sampledGauge } from '../../src/core/metrics';
+import { preciseNow } from '../../src/core/worker-protocol';
 import type { ItemResults } from './infer';
 import type { Float32Tensor } from './pipeline';
 import { concatBatch, sliceBatch } from './pipelines/tokens';
@@ -115,8 +117,11 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
   sampledGauge('mova_expert_cache_bytes', 'Bytes held by the expert response cache', ['expert'] as const, (g) => g.set({ expert }, cache.usedBytes));
   const running = new Map<string, Promise<CachedItem>>();
 
-  /** Runs `images` (distinct keys) as one call; each result goes to the cache and to whoever waits for it. */
-  async function runFresh(keys: string[], images: Uint8Array[], signal: AbortSignal | undefined): Promise<CachedItem[]> {
+  /**
+   * Runs `images` (distinct keys) as one call; each result goes to the cache and to whoever waits for it. Also
+   * returns the run's batch timing and the time spent copying its items into the cache.
+   */
+  async function runFresh(keys: string[], images: Uint8Array[], signal: AbortSignal | undefined): Promise<{ items: CachedItem[]; timing?: BatchTiming; insertMs: number }> {
     const waiting = keys.map((k) => {
       const d = deferred<CachedItem>();
       running.set(k, d.promise);
@@ -124,12 +129,14 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
     });
     try {
       const fresh = await inner.submit({ kind: 'images', images }, signal);
-      return keys.map((k, m) => {
+      const t0 = preciseNow();
+      const items = keys.map((k, m) => {
         const item = itemOf(fresh, m);
         cache.set(k, item);
         waiting[m]!.resolve(item);
         return item;
       });
+      return { items, ...(fresh.timing ? { timing: fresh.timing } : {}), insertMs: spanMs(t0, preciseNow()) };
     } catch (err) {
       waiting.forEach((d) => d.reject(err));
       throw err;
@@ -143,6 +150,7 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
   return {
     async submit(run, signal) {
       if (run.kind !== 'images') return inner.submit(run, signal);
+      const lookupFrom = preciseNow();
       const keys = run.images.map(imageKey);
       const items: (CachedItem | undefined)[] = keys.map((k) => cache.get(k));
       const imageOf = (k: string): Uint8Array => run.images[keys.indexOf(k)]!;
@@ -160,13 +168,20 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
       lookups.inc({ expert, result: 'hit' }, hits);
       if (shared > 0) lookups.inc({ expert, result: 'shared' }, shared);
       if (own.size > 0) lookups.inc({ expert, result: 'miss' }, own.size);
-      if (hits === keys.length) return assemble(items as CachedItem[]);
-
+      if (hits === keys.length) {
+        const whole = assemble(items as CachedItem[]);
+        return { ...whole, cache: { hit: true, ms: spanMs(lookupFrom, preciseNow()) } };
+      }
+      // The cache's own time on a miss: the lookups above, the inserts after each run, the assembly below.
+      let cacheMs = spanMs(lookupFrom, preciseNow());
+      let timing: BatchTiming | undefined;
       const byKey = new Map<string, CachedItem>();
       if (own.size > 0) {
         const ownKeys = [...own.keys()];
         const fresh = await runFresh(ownKeys, ownKeys.map(imageOf), signal);
-        ownKeys.forEach((k, m) => byKey.set(k, fresh[m]!));
+        ownKeys.forEach((k, m) => byKey.set(k, fresh.items[m]!));
+        timing = fresh.timing;
+        cacheMs += fresh.insertMs;
       }
       const theirs = [...elsewhere.entries()];
       const settled = await Promise.allSettled(theirs.map(([, p]) => p));
@@ -177,9 +192,14 @@ export function cachedRuns(inner: RunSubmitter, cache: ItemCache, expert: string
       });
       if (failed.length > 0) {
         const retried = await runFresh(failed, failed.map(imageOf), signal);
-        failed.forEach((k, m) => byKey.set(k, retried[m]!));
+        failed.forEach((k, m) => byKey.set(k, retried.items[m]!));
+        timing ??= retried.timing;
+        cacheMs += retried.insertMs;
       }
-      return assemble(keys.map((k, i) => items[i] ?? byKey.get(k)!));
+      const assembleFrom = preciseNow();
+      const whole = assemble(keys.map((k, i) => items[i] ?? byKey.get(k)!));
+      cacheMs += spanMs(assembleFrom, preciseNow());
+      return { ...whole, ...(timing ? { timing } : {}), cache: { hit: false, ms: cacheMs } };
     },
   };
 }

@@ -138,9 +138,17 @@ export async function timeRuns(reps: number, fn: () => Promise<unknown>, warmup 
  * took ~28 ms for its first ~40 calls, ~8 ms after), and a server lives far longer than that.
  * Returns one list of durations (ms) per path.
  */
-export async function timeAlternating(reps: number, fns: readonly (() => Promise<unknown>)[], warmup = 3, warmupMs = 3000): Promise<number[][]> {
+export async function timeAlternating(
+  reps: number,
+  fns: readonly (() => Promise<unknown>)[],
+  warmup = 3,
+  warmupMs = 3000,
+  /** Called once between the warm-up and the measured calls (e.g. to snapshot a server's statistics). */
+  afterWarmup?: () => Promise<void>,
+): Promise<number[][]> {
   const start = performance.now();
   for (let i = 0; i < warmup || (performance.now() - start < warmupMs && i < 500); i++) for (const fn of fns) await fn();
+  await afterWarmup?.();
   const out = fns.map((): number[] => []);
   let seed = 0x9e3779b9;
   const random = (): number => {

@@ -35,6 +35,36 @@ export interface ExpertRow {
   serverItemsPerS: number;
   inProcessSpreadMs: [number, number];
   serverSpreadMs: [number, number];
+  /**
+   * Where a server call's time went, means over the measured calls (ms): the server's own ModelStatistics
+   * (Triton's statistics extension: input, queue, infer = the model run in its worker, output; `server` = their
+   * whole time in the server) and `client` (the client-observed mean; client − server is the client's encoding and
+   * decoding, the transport and waking the server process).
+   */
+  serverStages?: { client: number; server: number; input: number; queue: number; infer: number; output: number };
+}
+
+type Stage = 'success' | 'queue' | 'compute_input' | 'compute_infer' | 'compute_output';
+type StageTotals = Record<Stage, { count: number; ns: number }>;
+
+function modelStats(c: GRPCInferenceServiceClient, model: string): Promise<StageTotals> {
+  return new Promise((resolve, reject) => {
+    c.ModelStatistics({ name: model }, (e, res) => {
+      const s = res?.model_stats[0]?.inference_stats;
+      if (e || !s) return reject(e ?? new Error(`no statistics for ${model}`));
+      const pick = (d: { count: number; ns: number } | null): { count: number; ns: number } => ({ count: Number(d?.count ?? 0), ns: Number(d?.ns ?? 0) });
+      resolve({ success: pick(s.success), queue: pick(s.queue), compute_input: pick(s.compute_input), compute_infer: pick(s.compute_infer), compute_output: pick(s.compute_output) });
+    });
+  });
+}
+
+/** Mean ms per call of each stage between two snapshots. */
+function stageMeans(before: StageTotals, after: StageTotals, clientMean: number): NonNullable<ExpertRow['serverStages']> {
+  const mean = (k: Stage): number => {
+    const n = after[k].count - before[k].count;
+    return n > 0 ? round((after[k].ns - before[k].ns) / n / 1e6) : 0;
+  };
+  return { client: round(clientMean), server: mean('success'), input: mean('compute_input'), queue: mean('queue'), infer: mean('compute_infer'), output: mean('compute_output') };
 }
 
 export interface ExpertBenchOptions {
@@ -145,7 +175,11 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
               ? shmInfer
               : () => infer({ model_name: name, inputs: [{ name: 'image', datatype: 'BYTES', shape: [batch] }], raw_input_contents: [encodeBytesElements(images)] });
           // In-process and server calls alternate (random order per round), so drifting load hits both paths alike.
-          const [local = [], server = []] = await timeAlternating(o.iterations, [inProcess, remote]);
+          let statsBefore: StageTotals | undefined;
+          const [local = [], server = []] = await timeAlternating(o.iterations, [inProcess, remote], undefined, undefined, async () => {
+            statsBefore = await modelStats(c, name);
+          });
+          const statsAfter = await modelStats(c, name);
           const l = median(local);
           const r = median(server);
           rows.push({
@@ -160,6 +194,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
             serverItemsPerS: round((batch * 1000) / r, 1),
             inProcessSpreadMs: [round(Math.min(...local)), round(Math.max(...local))],
             serverSpreadMs: [round(Math.min(...server)), round(Math.max(...server))],
+            serverStages: stageMeans(statsBefore!, statsAfter, server.reduce((a, b) => a + b, 0) / server.length),
           });
           log(`${name} ${input} batch ${batch}: in-process ${l.toFixed(2)} ms, server ${r.toFixed(2)} ms`);
         }
@@ -176,10 +211,14 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
       await pipeline.dispose();
     }
   }
+  const stagesCell = (x: ExpertRow): string => {
+    const s = x.serverStages;
+    return s ? `${s.client} | ${s.server} (${s.input} + ${s.queue} + ${s.infer} + ${s.output}) | ${round(s.client - s.server)}` : '– | – | –';
+  };
   const table = [
-    '| expert | provider | input | batch | in-process ms | server ms | overhead | in-process items/s | server items/s | in-process min–max ms | server min–max ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.input} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} |`),
+    '| expert | provider | input | batch | in-process ms | server ms | overhead | in-process items/s | server items/s | in-process min–max ms | server min–max ms | server call mean ms | in the server, mean ms (input + queue + infer + output) | outside the server, mean ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.input} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} | ${stagesCell(x)} |`),
   ].join('\n');
   const checks: string[] = [];
   const ppocr1 = rows.find((r) => r.expert === 'ppocr' && r.input === 'pixel_values' && r.batch === 1);
@@ -196,7 +235,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
     name: o.name ?? (o.provider ? `expert-${o.provider}` : 'expert'),
     title: `Expert benchmark${o.provider ? ` (${o.provider})` : ''}`,
     machine: finishMachine(m),
-    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after ≥ 3 s of warm-up calls (each batch size and input), in-process and server calls alternating, in a random order each round (timeAlternating). The server is a separate \`mova serve expert\` process (its worker threads, the registry's intra-op threads) called over loopback gRPC; in process, one pipeline with the threads a lone call gets in the server (the registry's \`soloThreads\` where set, else \`intraOpThreads\`). An expert with several workers splits a call of several images across its idle workers (one thread each), so its batches may beat the in-process pipeline (negative overhead). Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`pixel_values_shm\`: the same tensor through a registered system shared-memory region (Triton's extension; the server runs with --allow-client-shm): each call copies the tensor into the /dev/shm object and reads \`features\` and \`pooled\` back out of it (both written there by the server), inside the timing. Input \`image\`: the encoded JPEG (${(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process.`,
+    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after ≥ 3 s of warm-up calls (each batch size and input), in-process and server calls alternating, in a random order each round (timeAlternating). The server is a separate \`mova serve expert\` process (its worker threads, the registry's intra-op threads) called over loopback gRPC; in process, one pipeline with the threads a lone call gets in the server (the registry's \`soloThreads\` where set, else \`intraOpThreads\`). An expert with several workers splits a call of several images across its idle workers (one thread each), so its batches may beat the in-process pipeline (negative overhead). Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`pixel_values_shm\`: the same tensor through a registered system shared-memory region (Triton's extension; the server runs with --allow-client-shm): each call copies the tensor into the /dev/shm object and reads \`features\` and \`pooled\` back out of it (both written there by the server), inside the timing. Input \`image\`: the encoded JPEG (${(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process. The last three columns come from the server's own ModelStatistics (Triton's statistics extension), read before and after the measured calls: the mean time a call spent in the server, split into input (request decode, checks, shared-memory reads, hand-off to the worker thread), queue (dynamic batcher), infer (the model pipeline in its worker thread: in-process's counterpart) and output (results back, encoding, shared-memory writes); outside the server = the client-observed mean − that (the client's encoding and decoding, loopback transport, waking the idle server process). These are means, the other columns medians.`,
     body: table,
     headline: checks.join('; ') || `${rows.length} rows`,
     data: { iterations: o.iterations, provider: o.provider ?? 'registry', rows },

@@ -1,7 +1,7 @@
 /** Entry point of every pool worker thread: loads the runner module, then serves run requests one at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { MovaError } from './errors';
-import type { FromWorker, Runner, RunnerFactory, SerializedError, ToWorker, WorkerBoot } from './worker-protocol';
+import { preciseNow, type FromWorker, type Runner, type RunnerFactory, type SerializedError, type ToWorker, type WorkerBoot } from './worker-protocol';
 
 function serialize(err: unknown): SerializedError {
   if (err instanceof MovaError) return { name: err.name, message: err.message, code: err.code, retryable: err.retryable };
@@ -28,8 +28,9 @@ async function main(): Promise<void> {
       void (runner.dispose?.() ?? Promise.resolve()).finally(() => port.close());
       return;
     }
+    const startedAt = preciseNow();
     runner.run(msg.request, { solo: msg.solo }).then(
-      ({ result, transfer }) => post({ type: 'result', id: msg.id, result }, transfer ?? []),
+      ({ result, transfer }) => post({ type: 'result', id: msg.id, result, startedAt, endedAt: preciseNow() }, transfer ?? []),
       (err: unknown) => post({ type: 'error', id: msg.id, error: serialize(err) }),
     );
   });

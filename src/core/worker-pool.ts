@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { MovaError, UnavailableError } from './errors';
 import { logger } from './log';
 import { counter } from './metrics';
-import type { FromWorker, SerializedError, ToWorker, WorkerBoot } from './worker-protocol';
+import type { FromWorker, RunSpan, SerializedError, ToWorker, WorkerBoot } from './worker-protocol';
 
 export interface WorkerPoolOptions {
   /** Absolute path of the compiled runner module (exports createRunner). */
@@ -20,11 +20,17 @@ export interface WorkerPoolOptions {
   name: string;
 }
 
+/** A run's result and when its worker ran it. */
+export interface TimedResult<Res> {
+  result: Res;
+  span: RunSpan;
+}
+
 interface Pending {
   id: number;
   request: unknown;
   transfer: ArrayBuffer[];
-  resolve: (v: unknown) => void;
+  resolve: (v: TimedResult<unknown>) => void;
   reject: (e: unknown) => void;
 }
 
@@ -87,7 +93,12 @@ export class WorkerPool<Req, Res, Info> {
   }
 
   run(request: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
-    return this.runMany([{ request, transfer }])[0]!;
+    return this.runTimed(request, transfer).then((r) => r.result);
+  }
+
+  /** run(), with when the worker started and finished it (for statistics: the rest is queueing and hand-off). */
+  runTimed(request: Req, transfer: ArrayBuffer[] = []): Promise<TimedResult<Res>> {
+    return this.runManyTimed([{ request, transfer }])[0]!;
   }
 
   /**
@@ -95,9 +106,14 @@ export class WorkerPool<Req, Res, Info> {
    * of them counts as solo (each sees the others).
    */
   runMany(jobs: { request: Req; transfer?: ArrayBuffer[] }[]): Promise<Res>[] {
+    return this.runManyTimed(jobs).map((p) => p.then((r) => r.result));
+  }
+
+  /** runMany(), each result with when its worker ran it. */
+  runManyTimed(jobs: { request: Req; transfer?: ArrayBuffer[] }[]): Promise<TimedResult<Res>>[] {
     if (this.stopped) return jobs.map(() => Promise.reject(new UnavailableError(`${this.opts.name}: worker pool is stopped`)));
-    const results = jobs.map(({ request, transfer = [] }) => new Promise<Res>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, request, transfer, resolve: resolve as (v: unknown) => void, reject });
+    const results = jobs.map(({ request, transfer = [] }) => new Promise<TimedResult<Res>>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, request, transfer, resolve: resolve as (v: TimedResult<unknown>) => void, reject });
     }));
     this.pump();
     return results;
@@ -152,7 +168,7 @@ export class WorkerPool<Req, Res, Info> {
             const p = slot.busy;
             slot.busy = null;
             if (p && p.id === msg.id) {
-              if (msg.type === 'result') p.resolve(msg.result);
+              if (msg.type === 'result') p.resolve({ result: msg.result, span: { startedAt: msg.startedAt, endedAt: msg.endedAt } });
               else p.reject(rehydrate(msg.error));
             }
             this.pump();

@@ -34,10 +34,24 @@ export interface SerializedError {
 
 export type ToWorker = { type: 'run'; id: number; request: unknown; solo: boolean } | { type: 'stop' };
 
+/**
+ * Now as milliseconds since the epoch with sub-millisecond resolution, comparable between the threads of one
+ * process (each thread's performance.timeOrigin is the same clock's reading at its start).
+ */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** When a worker started and finished one run (preciseNow). */
+export interface RunSpan {
+  startedAt: number;
+  endedAt: number;
+}
+
 export type FromWorker =
   | { type: 'ready'; info: unknown }
   | { type: 'init-error'; error: SerializedError }
-  | { type: 'result'; id: number; result: unknown }
+  | ({ type: 'result'; id: number; result: unknown } & RunSpan)
   | { type: 'error'; id: number; error: SerializedError };
 
 export interface WorkerBoot {

@@ -64,6 +64,11 @@ describe('expert response cache (mobilenetv2, 0.75 MB: room for three images)', 
     await plain.stop();
   });
 
+  const inferenceStats = async (client: RawClient): Promise<Record<string, { count: string; ns: string }>> => {
+    const res = await client.call<{ model_stats: { inference_stats: Record<string, { count: string; ns: string }> }[] }>('ModelStatistics', { name: 'mobilenetv2' });
+    return res.model_stats[0]!.inference_stats;
+  };
+
   const infer = (client: RawClient, imgs: Buffer[], featuresDatatype?: string): Promise<InferOutputs> => client.call<InferOutputs>('ModelInfer', {
     model_name: 'mobilenetv2',
     inputs: [{ name: 'image', datatype: 'BYTES', shape: [imgs.length] }],
@@ -74,10 +79,18 @@ describe('expert response cache (mobilenetv2, 0.75 MB: room for three images)', 
   it('answers a repeated image from the cache with the same bytes, and the same as an expert without a cache', async () => {
     const [cat] = images;
     const before = await lookups('mobilenetv2');
+    const statsBefore = await inferenceStats(cachedClient);
     const first = items(await infer(cachedClient, [cat!]));
     const second = items(await infer(cachedClient, [cat!]));
     const after = await lookups('mobilenetv2');
     assert.deepEqual({ hit: after.hit - before.hit, miss: after.miss - before.miss }, { hit: 1, miss: 1 });
+    // ModelStatistics: one request missed (and ran: queue and compute once), one was answered whole by the cache.
+    const statsAfter = await inferenceStats(cachedClient);
+    const delta = (k: string): number => Number(statsAfter[k]!.count) - Number(statsBefore[k]!.count);
+    assert.deepEqual(
+      { success: delta('success'), cache_hit: delta('cache_hit'), cache_miss: delta('cache_miss'), queue: delta('queue'), compute_infer: delta('compute_infer') },
+      { success: 2, cache_hit: 1, cache_miss: 1, queue: 1, compute_infer: 1 },
+    );
     assert.deepEqual(second, first);
     assert.match(first[0]!.decoded, /cat/);
     const reference = items(await infer(plainClient, [cat!]));

@@ -15,6 +15,17 @@ const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'ima
 const cat = readFileSync(path.join(FIXTURES, 'chelsea.png'));
 const coffee = readFileSync(path.join(FIXTURES, 'coffee.jpg'));
 
+interface Duration { count: string; ns: string }
+interface ModelStats {
+  name: string;
+  version: string;
+  last_inference: string;
+  inference_count: string;
+  execution_count: string;
+  inference_stats: Record<'success' | 'fail' | 'queue' | 'compute_input' | 'compute_infer' | 'compute_output' | 'cache_hit' | 'cache_miss', Duration>;
+  batch_stats: { batch_size: string; compute_input: Duration; compute_infer: Duration; compute_output: Duration }[];
+}
+
 function imageRequest(images: Buffer[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     model_name: 'mobilenetv2',
@@ -55,7 +66,7 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
 
   it('keeps the system shared-memory extension off unless started with it', async () => {
     const sm = await client.call<{ extensions: string[] }>('ServerMetadata', {});
-    assert.deepEqual(sm.extensions, []);
+    assert.deepEqual(sm.extensions, ['statistics']);
     const F = grpc.status.FAILED_PRECONDITION;
     await expectStatus(client.call('SystemSharedMemoryRegister', { name: 'r', key: '/r', offset: 0, byte_size: 16 }), F, /not enabled.*--allow-client-shm/);
     await expectStatus(client.call('SystemSharedMemoryStatus', {}), F, /not enabled/);
@@ -149,6 +160,50 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
     // Still serving.
     const res = await client.call<InferOutputs>('ModelInfer', imageRequest([cat]));
     assert.equal(outputByName(res, 'pooled').shape[1], 1280);
+  });
+
+  it('reports cumulative statistics (Triton\'s statistics extension) whose stages add up to each request\'s time', async () => {
+    const stats = async (): Promise<ModelStats> => {
+      const res = await client.call<{ model_stats: ModelStats[] }>('ModelStatistics', { name: 'mobilenetv2', version: '' });
+      assert.equal(res.model_stats.length, 1);
+      return res.model_stats[0]!;
+    };
+    const before = await stats();
+    const startedAt = Date.now();
+    await client.call('ModelInfer', imageRequest([cat]));
+    await client.call('ModelInfer', imageRequest([coffee, cat]));
+    await client.call('ModelInfer', { model_name: 'mobilenetv2', inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: [1, 3, 224, 224] }], raw_input_contents: [Buffer.from((await imagenetPixels(cat)).buffer)] });
+    await expectStatus(client.call('ModelInfer', imageRequest([Buffer.from('not an image')])), grpc.status.INVALID_ARGUMENT, /decode/i);
+    await expectStatus(client.call('ModelInfer', imageRequest([cat], { model_name: 'resnet' })), grpc.status.NOT_FOUND, /unknown model/);
+    const after = await stats();
+    const d = (get: (s: ModelStats) => { count: string; ns: string }): { count: number; ms: number } => ({
+      count: Number(get(after).count) - Number(get(before).count),
+      ms: (Number(get(after).ns) - Number(get(before).ns)) / 1e6,
+    });
+    const is = (s: ModelStats): ModelStats['inference_stats'] => s.inference_stats;
+    assert.equal(after.name, 'mobilenetv2');
+    assert.equal(after.version, '1');
+    assert.equal(Number(after.inference_count) - Number(before.inference_count), 4, 'items of the successful requests');
+    assert.equal(Number(after.execution_count) - Number(before.execution_count), 3, 'one execution each (sequential calls); the failed one ran nothing');
+    assert.ok(Number(after.last_inference) >= startedAt && Number(after.last_inference) <= Date.now());
+    const success = d((s) => is(s).success);
+    assert.equal(success.count, 3);
+    assert.equal(d((s) => is(s).fail).count, 1, 'the undecodable image; a request for another model is not this model\'s failure');
+    const stages = ['queue', 'compute_input', 'compute_infer', 'compute_output'] as const;
+    const parts = stages.map((k) => d((s) => is(s)[k]));
+    parts.forEach((p, i) => assert.equal(p.count, 3, stages[i]));
+    const sum = parts.reduce((a, p) => a + p.ms, 0);
+    assert.ok(Math.abs(sum - success.ms) <= 0.01 * success.ms + 0.01, `stages ${sum} ms vs total ${success.ms} ms`);
+    assert.ok(parts[2]!.ms > 0 && parts[2]!.ms < success.ms, 'the model ran for part of the time');
+    assert.deepEqual([d((s) => is(s).cache_hit).count, d((s) => is(s).cache_miss).count], [0, 0], 'no response cache here');
+    const batch = (s: ModelStats, n: number): number => Number(s.batch_stats.find((b) => Number(b.batch_size) === n)?.compute_infer.count ?? 0);
+    assert.equal(batch(after, 1) - batch(before, 1), 2);
+    assert.equal(batch(after, 2) - batch(before, 2), 1);
+    // Every model of the server, unknown names and versions.
+    const all = await client.call<{ model_stats: ModelStats[] }>('ModelStatistics', {});
+    assert.deepEqual(all.model_stats.map((m) => m.name), ['mobilenetv2']);
+    await expectStatus(client.call('ModelStatistics', { name: 'resnet' }), grpc.status.NOT_FOUND, /unknown model "resnet"/);
+    await expectStatus(client.call('ModelStatistics', { name: 'mobilenetv2', version: '7' }), grpc.status.NOT_FOUND, /no version "7"/);
   });
 
   it('answers grpc.health.v1 with SERVING', async () => {

@@ -53,7 +53,7 @@ describe('expert service: system shared memory (Triton extension)', () => {
 
   it('lists the extension and reports registered regions', async () => {
     const md = await client.call<{ extensions: string[] }>('ServerMetadata', {});
-    assert.deepEqual(md.extensions, ['system_shared_memory']);
+    assert.deepEqual(md.extensions, ['statistics', 'system_shared_memory']);
     await client.call('SystemSharedMemoryRegister', { name: 'all', key: `/${key}`, offset: 0, byte_size: size });
     await client.call('SystemSharedMemoryRegister', { name: 'tail', key, offset: PIXELS, byte_size: size - PIXELS });
     const st = await client.call<{ regions: Record<string, { key: string; offset: string; byte_size: string }> }>('SystemSharedMemoryStatus', {});
