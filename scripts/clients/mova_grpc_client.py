@@ -19,7 +19,8 @@ With --shm the images and the outputs travel through a POSIX shared-memory regio
 extension, as tritonclient.utils.shared_memory uses it; the server must run with --allow-client-shm).
 
 Each prints one JSON object: the gateway's answer (routing, expert results, fused tokens' shape) or the expert's
-metadata and decoded outputs. A gRPC error prints {"error": {"code": NAME, "message": ...}} and exits with 3.
+metadata, decoded outputs and statistics (Triton's ModelStatistics, read after the call). A gRPC error prints
+{"error": {"code": NAME, "message": ...}} and exits with 3.
 """
 import argparse
 import json
@@ -111,6 +112,9 @@ def expert(args):
                 for name in ('decoded', 'pooled'):
                     req.outputs.add(name=name)
             res = unary(channel, '/inference.GRPCInferenceService/ModelInfer', pb.ModelInferResponse)(req, timeout=args.timeout)
+            # Triton's statistics extension: the model's cumulative counts and stage times so far.
+            stats = unary(channel, '/inference.GRPCInferenceService/ModelStatistics', pb.ModelStatisticsResponse)(
+                pb.ModelStatisticsRequest(name=args.model), timeout=args.timeout).model_stats[0]
             raws = list(res.raw_output_contents)
             if shm is not None:
                 for k, tensor in enumerate(res.outputs):
@@ -143,6 +147,12 @@ def expert(args):
         'inputs': [{'name': t.name, 'datatype': t.datatype, 'shape': list(t.shape)} for t in meta.inputs],
         'id': res.id,
         'outputs': outputs,
+        'statistics': {
+            'inference_count': stats.inference_count,
+            'execution_count': stats.execution_count,
+            **{k: {'count': getattr(stats.inference_stats, k).count, 'ns': getattr(stats.inference_stats, k).ns}
+               for k in ('success', 'fail', 'queue', 'compute_input', 'compute_infer', 'compute_output')},
+        },
     }
 
 

@@ -144,6 +144,12 @@ describe('expert service: system shared memory (Triton extension)', () => {
     const outputs = json.outputs as Record<string, { items?: { labels: { label: string }[] }[]; bytes?: number; shape: number[] }>;
     assert.ok(outputs.decoded!.items![0]!.labels.some((l) => /cat|tabby|lynx/i.test(l.label)), JSON.stringify(outputs.decoded));
     assert.equal(outputs.pooled!.bytes, POOLED);
+    // The same client read the model's statistics (Triton's statistics extension) after its call.
+    const stats = json.statistics as Record<string, { count: number; ns: number } | number>;
+    const success = stats.success as { count: number; ns: number };
+    const infer = stats.compute_infer as { count: number; ns: number };
+    assert.ok(success.count >= 1 && (stats.inference_count as number) >= 1, JSON.stringify(stats));
+    assert.ok(infer.ns > 0 && infer.ns <= success.ns, JSON.stringify(stats));
     const st = await client.call<{ regions: Record<string, unknown> }>('SystemSharedMemoryStatus', {});
     assert.deepEqual(st.regions, {}, 'the client unregistered its region');
   });
