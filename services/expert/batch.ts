@@ -15,6 +15,11 @@ import type { ExpertInfo, ExpertRunRequest, ExpertRunResult } from './runner';
 
 export type ExpertPool = WorkerPool<ExpertRunRequest, ExpertRunResult, ExpertInfo>;
 
+/** Items (images, or rows of the pixel tensor) in a run request. */
+export function runItems(r: ExpertRunRequest): number {
+  return r.kind === 'images' ? r.images.length : (r.pixels.dims[0] ?? 0);
+}
+
 /** Rows [start, start+count) of a batch output: a view, not a copy (the worker's result buffers are ours alone). */
 function rows(t: Float32Tensor, start: number, count: number): Float32Tensor {
   const per = (t.dims[0] ?? 0) === 0 ? 0 : t.data.length / (t.dims[0] ?? 1);
@@ -83,7 +88,7 @@ function coveringSpan(spans: RunSpan[]): RunSpan {
 
 /** One run of `request` (its `transfer` moved to the worker), split over the idle workers when it pays (partsFor). */
 async function runSplit(pool: ExpertPool, request: ExpertRunRequest, transfer: ArrayBuffer[], split: SplitOptions): Promise<TimedResult<ExpertRunResult>> {
-  const items = request.kind === 'images' ? request.images.length : (request.pixels.dims[0] ?? 0);
+  const items = runItems(request);
   const parts = partsFor(pool, items);
   if (parts === 1) return pool.runTimed(request, transfer);
   const jobs = splitRanges(items, split.perItem ? items : parts).map(([a, b]): { request: ExpertRunRequest; transfer?: ArrayBuffer[] } => {
@@ -180,7 +185,7 @@ export async function executeBatch(pool: ExpertPool, requests: ExpertRunRequest[
   if (pixelIdx.length > 0) jobs.push(runPixels(pool, pixelIdx.map((i) => requests[i] as { pixels: Float32Tensor }), split).then(place(pixelIdx)));
   await Promise.all(jobs);
   const span = coveringSpan(spans);
-  const items = requests.reduce((s, r) => s + (r.kind === 'images' ? r.images.length : (r.pixels.dims[0] ?? 0)), 0);
+  const items = requests.reduce((s, r) => s + runItems(r), 0);
   const timing: BatchTiming = { items, dispatchedAt, ...span, doneAt: preciseNow() };
   for (let i = 0; i < results.length; i++) {
     const r = results[i];

@@ -7,6 +7,7 @@ import type { BatchTiming } from '../../src/core/infer-stats';
 import { decodeTensor, encodeTensor, firstNonFinite, floatTensor, jsonBytesTensor, toFloat32, type Tensor } from '../../src/core/tensor-codec';
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
+import { runItems } from './batch';
 import type { ExpertInfo, ExpertRunRequest } from './runner';
 import type { Float32Tensor } from './pipeline';
 
@@ -53,7 +54,7 @@ export function parseInferRequest(req: ModelInferRequest__Output, expertName: st
   const outputs = parseRequestedOutputs(req);
   const featuresDtype = parseFeaturesDtype(req);
   const run = toRunRequest(tensor, info);
-  const size = run.kind === 'images' ? run.images.length : (run.pixels.dims[0] ?? 0);
+  const size = runItems(run);
   if (size === 0) throw new InvalidArgumentError(`input "${meta.name}" is empty (batch of 0)`);
   return { run, size, outputs, featuresDtype };
 }

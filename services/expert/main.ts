@@ -3,13 +3,13 @@ import path from 'node:path';
 import { DynamicBatcher } from '../../src/core/batcher';
 import { batcherMetrics } from '../../src/core/batcher-metrics';
 import { startGrpcServer } from '../../src/core/grpc-server';
-import { executionTimes, ModelStats } from '../../src/core/infer-stats';
+import { ModelStats } from '../../src/core/infer-stats';
 import { logger } from '../../src/core/log';
 import { loadInferenceProto } from '../../src/core/proto';
 import { SharedMemoryRegions } from '../../src/core/shared-memory';
 import { PACKAGE_VERSION } from '../../src/core/version';
 import { WorkerPool } from '../../src/core/worker-pool';
-import { executeBatch, type ExpertPool } from './batch';
+import { executeBatch, runItems, type ExpertPool } from './batch';
 import { compileExpertConfig, type ExpertServiceOptions } from './config';
 import { expertHandlers } from './handlers';
 import type { ItemResults } from './infer';
@@ -51,7 +51,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
   const execute = async (reqs: ExpertRunRequest[]): Promise<(ItemResults | Error)[]> => {
     const results = await executeBatch(pool, reqs, { perItem: !cfg.entry.dynamicBatch });
     const timing = results.find((r): r is ItemResults => !(r instanceof Error))?.timing;
-    if (timing) stats.executed(executionTimes(timing));
+    if (timing) stats.executed(timing);
     return results;
   };
   const batcher = new DynamicBatcher<ExpertRunRequest, ItemResults>({
@@ -59,7 +59,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
     maxQueueDelayMs: b.maxQueueDelayMs,
     maxQueueSize: b.maxQueueSize,
     concurrency: cfg.workers,
-    sizeOf: (r) => (r.kind === 'images' ? r.images.length : (r.pixels.dims[0] ?? 0)),
+    sizeOf: runItems,
     execute: metrics.timed(execute),
     onBatch: (s) => metrics.onBatch(s),
   });

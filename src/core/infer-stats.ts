@@ -124,7 +124,8 @@ export class ModelStats {
     this.stages.fail.add(totalMs);
   }
 
-  executed(e: ExecutionTimes): void {
+  executed(t: BatchTiming): void {
+    const e = executionTimes(t);
     this.executionCount += 1n;
     let b = this.batches.get(e.items);
     if (!b) {

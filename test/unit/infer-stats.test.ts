@@ -32,9 +32,9 @@ describe('ModelStats', () => {
 
   it('counts executions by batch size, sorted, and cache hits and misses apart', () => {
     const s = new ModelStats('m', '1');
-    s.executed({ items: 4, inputMs: 1, inferMs: 2, outputMs: 3 });
-    s.executed({ items: 1, inputMs: 1, inferMs: 1, outputMs: 1 });
-    s.executed({ items: 4, inputMs: 1, inferMs: 2, outputMs: 3 });
+    s.executed({ items: 4, dispatchedAt: 0, startedAt: 1, endedAt: 3, doneAt: 6 }); // input 1, infer 2, output 3 ms
+    s.executed({ items: 1, dispatchedAt: 0, startedAt: 1, endedAt: 2, doneAt: 3 });
+    s.executed({ items: 4, dispatchedAt: 0, startedAt: 1, endedAt: 3, doneAt: 6 });
     s.succeeded({ items: 2, totalMs: 1, cache: { hit: true, ms: 0.25 } });
     s.succeeded({ items: 1, totalMs: 5, compute: { queueMs: 1, inputMs: 1, inferMs: 2, outputMs: 1 }, cache: { hit: false, ms: 0.5 } });
     s.failed(3);
