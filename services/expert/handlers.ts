@@ -52,13 +52,13 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
   const infer = async (received: ModelInferRequest__Output, ctx: { signal: AbortSignal }): Promise<ModelInferResponse> => {
     const arrivedAt = preciseNow();
     try {
-      const req = outputsWithoutShm(await readSharedMemoryInputs(received, d.shm));
+      const req = outputsWithoutShm(readSharedMemoryInputs(received, d.shm));
       const parsed = parseInferRequest(req, d.name, d.info);
       const placed = sharedMemoryOutputs(received, d.shm, (name) => outputByteSize(name, parsed, d.info));
       if (d.faultDelayMs) await abortableDelay(d.faultDelayMs, ctx.signal);
       const submittedAt = preciseNow();
       const results = await d.batcher.submit(parsed.run, ctx.signal);
-      const response = await writeSharedMemoryOutputs(buildInferResponse(req, parsed, results), placed, d.shm);
+      const response = writeSharedMemoryOutputs(buildInferResponse(req, parsed, results), placed, d.shm);
       const readyAt = preciseNow();
       d.stats.succeeded({
         items: parsed.size,

@@ -27,7 +27,7 @@ function withoutShmKeys<P>(p: P): P {
  * raw entries keep their order (Triton's rule: raw_input_contents holds only the inputs not in shared memory);
  * mixing shared memory with typed `contents` is refused.
  */
-export async function readSharedMemoryInputs(req: ModelInferRequest__Output, regions: SharedMemoryRegions): Promise<ModelInferRequest__Output> {
+export function readSharedMemoryInputs(req: ModelInferRequest__Output, regions: SharedMemoryRegions): ModelInferRequest__Output {
   const locs = req.inputs.map((i) => shmLocation(params(i.parameters), `input "${i.name}"`));
   const inShm = locs.filter((l) => l !== undefined).length;
   if (inShm === 0) return req;
@@ -41,10 +41,10 @@ export async function readSharedMemoryInputs(req: ModelInferRequest__Output, reg
     return { ...input, parameters: withoutShmKeys(input.parameters) };
   });
   let next = 0;
-  const raw = await Promise.all(req.inputs.map((input, k) => {
+  const raw = req.inputs.map((input, k) => {
     const loc = locs[k];
-    return loc ? regions.read(loc, `input "${input.name}"`) : Promise.resolve(req.raw_input_contents[next++] as Buffer);
-  }));
+    return loc ? regions.read(loc, `input "${input.name}"`) : (req.raw_input_contents[next++] as Buffer);
+  });
   return { ...req, inputs, raw_input_contents: raw };
 }
 
@@ -80,15 +80,15 @@ export function outputsWithoutShm(req: ModelInferRequest__Output): ModelInferReq
 }
 
 /** Writes the placed outputs into their regions; their raw entries become empty and their parameters say where. */
-export async function writeSharedMemoryOutputs(res: ModelInferResponse, placed: Map<string, ShmLocation>, regions: SharedMemoryRegions): Promise<ModelInferResponse> {
+export function writeSharedMemoryOutputs(res: ModelInferResponse, placed: Map<string, ShmLocation>, regions: SharedMemoryRegions): ModelInferResponse {
   if (placed.size === 0) return res;
   const outputs = res.outputs ?? [];
   const raw = [...(res.raw_output_contents ?? [])];
-  const updated = await Promise.all(outputs.map(async (o, i) => {
+  const updated = outputs.map((o, i) => {
     const loc = o.name === undefined ? undefined : placed.get(o.name);
     if (!loc) return o;
     const data = raw[i] as Uint8Array;
-    await regions.write(loc, data, `output "${o.name}"`);
+    regions.write(loc, data, `output "${o.name}"`);
     raw[i] = Buffer.alloc(0);
     return {
       ...o,
@@ -99,6 +99,6 @@ export async function writeSharedMemoryOutputs(res: ModelInferResponse, placed: 
         shared_memory_byte_size: { int64_param: data.byteLength },
       },
     };
-  }));
+  });
   return { ...res, outputs: updated, raw_output_contents: raw };
 }

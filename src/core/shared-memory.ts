@@ -10,7 +10,7 @@
  * Reads and writes are bounds-checked against the region; the data is copied in or out at call time, so the client
  * may reuse its region as soon as the call returns.
  */
-import { constants, promises as fsp, type Stats } from 'node:fs';
+import { constants, promises as fsp, readSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors';
 
@@ -176,28 +176,32 @@ export class SharedMemoryRegions {
     return r;
   }
 
-  /** Copies a tensor's bytes out of its region into a fresh buffer of its own (aligned; safe to transfer). */
-  async read(loc: ShmLocation, what: string): Promise<Buffer> {
+  /**
+   * Copies a tensor's bytes out of its region into a fresh buffer of its own (aligned; safe to transfer).
+   * Synchronous: the object lives in memory (tmpfs), so the copy costs what a memcpy does, and a thread-pool round
+   * trip (which first has to wake a pool thread) would cost more than the copy on the call's critical path.
+   */
+  read(loc: ShmLocation, what: string): Buffer {
     const r = this.resolve(loc, what);
     const out = Buffer.allocUnsafeSlow(loc.byteSize);
     let done = 0;
     while (done < loc.byteSize) {
-      const { bytesRead } = await r.file.read(out, done, loc.byteSize - done, r.offset + loc.offset + done);
+      const bytesRead = readSync(r.file.fd, out, done, loc.byteSize - done, r.offset + loc.offset + done);
       if (bytesRead === 0) throw new InvalidArgumentError(`${what}: shared-memory object "${r.key}" is shorter than its region (truncated after registration?)`);
       done += bytesRead;
     }
     return out;
   }
 
-  /** Copies `data` into a region; the location's byte size must hold it. */
-  async write(loc: ShmLocation, data: Uint8Array, what: string): Promise<void> {
+  /** Copies `data` into a region; the location's byte size must hold it. Synchronous, as `read` is. */
+  write(loc: ShmLocation, data: Uint8Array, what: string): void {
     const r = this.resolve(loc, what);
     if (data.byteLength > loc.byteSize) {
       throw new InvalidArgumentError(`${what}: ${data.byteLength} bytes do not fit in the ${loc.byteSize} bytes given in shared-memory region "${loc.region}"`);
     }
     let done = 0;
     while (done < data.byteLength) {
-      const { bytesWritten } = await r.file.write(data, done, data.byteLength - done, r.offset + loc.offset + done);
+      const bytesWritten = writeSync(r.file.fd, data, done, data.byteLength - done, r.offset + loc.offset + done);
       done += bytesWritten;
     }
   }
