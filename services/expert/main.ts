@@ -67,7 +67,7 @@ export async function start(options: ExpertServiceOptions): Promise<RunningExper
   const cacheMegabytes = cfg.entry.responseCache?.maxMegabytes;
   const runs = cacheMegabytes ? cachedRuns(batcher, new ItemCache(cacheMegabytes * 1024 * 1024), cfg.entry.name) : batcher;
   let ready = false;
-  const shm = new SharedMemoryRegions({ enabled: cfg.allowClientShm });
+  const shm = new SharedMemoryRegions({ enabled: cfg.allowClientShm, maxReadBytes: cfg.maxMessageBytes });
   const proto = loadInferenceProto();
   const grpcServer = await startGrpcServer({
     host: cfg.host,

@@ -5,6 +5,7 @@
  * region and the bytes written.
  */
 import { InvalidArgumentError } from './errors';
+import { fixedByteSize } from './tensor-codec';
 import { shmLocation, type ShmLocation, type SharedMemoryRegions, type ShmParameterValue } from './shared-memory';
 import type { ModelInferRequest__Output } from '../generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../generated/inference/ModelInferResponse';
@@ -39,6 +40,14 @@ export function readSharedMemoryInputs(req: ModelInferRequest__Output, regions: 
     if (!locs[k]) return input;
     if (input.contents) throw new InvalidArgumentError(`input "${input.name}" is in shared memory and must not also carry contents`);
     return { ...input, parameters: withoutShmKeys(input.parameters) };
+  });
+  // A fixed-size tensor's bytes follow from its shape: refuse a mismatch before reading (and allocating) anything.
+  locs.forEach((loc, k) => {
+    const input = req.inputs[k]!;
+    const need = loc ? fixedByteSize(input, `input "${input.name}"`) : undefined;
+    if (loc && need !== undefined && loc.byteSize !== need) {
+      throw new InvalidArgumentError(`input "${input.name}": shape [${input.shape.join(',')}] of ${input.datatype} needs ${need} bytes, got ${loc.byteSize} (shared_memory_byte_size)`);
+    }
   });
   let next = 0;
   const raw = req.inputs.map((input, k) => {

@@ -89,7 +89,11 @@ export function shmLocation(parameters: Readonly<Record<string, ShmParameterValu
 export class SharedMemoryRegions {
   private readonly regions = new Map<string, Region>();
 
-  constructor(readonly options: { enabled: boolean; dir?: string } = { enabled: false }) {}
+  /**
+   * `maxReadBytes` bounds what one input may read out of a region (a server passes its message-size limit: a tensor
+   * in shared memory may be no larger than one that could come in the message). Default: no bound.
+   */
+  constructor(readonly options: { enabled: boolean; dir?: string; maxReadBytes?: number } = { enabled: false }) {}
 
   get enabled(): boolean {
     return this.options.enabled;
@@ -183,6 +187,10 @@ export class SharedMemoryRegions {
    */
   read(loc: ShmLocation, what: string): Buffer {
     const r = this.resolve(loc, what);
+    const max = this.options.maxReadBytes;
+    if (max !== undefined && loc.byteSize > max) {
+      throw new ResourceExhaustedError(`${what}: shared_memory_byte_size ${loc.byteSize} exceeds this server's limit of ${max} bytes per input (its message-size limit)`);
+    }
     const out = Buffer.allocUnsafeSlow(loc.byteSize);
     let done = 0;
     while (done < loc.byteSize) {

@@ -55,6 +55,16 @@ export interface BytesTensor {
 
 export type Tensor = NumericTensor | BytesTensor;
 
+/**
+ * Bytes a tensor of this datatype and shape takes in raw contents, or undefined for BYTES (and for a datatype this
+ * codec does not know: decodeTensor names that). Throws as decodeTensor does on a bad shape.
+ */
+export function fixedByteSize(meta: { datatype: string; shape: readonly (number | string)[] }, what = 'tensor'): number | undefined {
+  const dt = meta.datatype;
+  if (!isDataType(dt) || dt === 'BYTES') return undefined;
+  return elementCount(meta.shape.map(Number), what) * DTYPES[dt].bytes;
+}
+
 /** Typed contents as they arrive from proto-loader (longs as numbers, bytes as Buffers). */
 export interface TypedContents {
   bool_contents?: boolean[];
