@@ -5,7 +5,7 @@
  * region and the bytes written.
  */
 import { InvalidArgumentError } from './errors';
-import { fixedByteSize } from './tensor-codec';
+import { checkRawByteLength } from './tensor-codec';
 import { shmLocation, type ShmLocation, type SharedMemoryRegions, type ShmParameterValue } from './shared-memory';
 import type { ModelInferRequest__Output } from '../generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../generated/inference/ModelInferResponse';
@@ -37,17 +37,12 @@ export function readSharedMemoryInputs(req: ModelInferRequest__Output, regions: 
     throw new InvalidArgumentError(`raw_input_contents has ${req.raw_input_contents.length} entries; with ${inShm} input(s) in shared memory it must hold the other ${others}`);
   }
   const inputs = req.inputs.map((input, k) => {
-    if (!locs[k]) return input;
+    const loc = locs[k];
+    if (!loc) return input;
     if (input.contents) throw new InvalidArgumentError(`input "${input.name}" is in shared memory and must not also carry contents`);
+    // A fixed-size tensor's bytes follow from its shape: refuse a mismatch before reading (and allocating) anything.
+    checkRawByteLength(input, loc.byteSize, `input "${input.name}"`, 'shared_memory_byte_size');
     return { ...input, parameters: withoutShmKeys(input.parameters) };
-  });
-  // A fixed-size tensor's bytes follow from its shape: refuse a mismatch before reading (and allocating) anything.
-  locs.forEach((loc, k) => {
-    const input = req.inputs[k]!;
-    const need = loc ? fixedByteSize(input, `input "${input.name}"`) : undefined;
-    if (loc && need !== undefined && loc.byteSize !== need) {
-      throw new InvalidArgumentError(`input "${input.name}": shape [${input.shape.join(',')}] of ${input.datatype} needs ${need} bytes, got ${loc.byteSize} (shared_memory_byte_size)`);
-    }
   });
   let next = 0;
   const raw = req.inputs.map((input, k) => {

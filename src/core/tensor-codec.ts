@@ -56,13 +56,18 @@ export interface BytesTensor {
 export type Tensor = NumericTensor | BytesTensor;
 
 /**
- * Bytes a tensor of this datatype and shape takes in raw contents, or undefined for BYTES (and for a datatype this
- * codec does not know: decodeTensor names that). Throws as decodeTensor does on a bad shape.
+ * Throws INVALID_ARGUMENT unless `byteLength` is what raw contents of a tensor of this datatype and shape take (a
+ * bad shape throws as elementCount does). BYTES, whose length follows from its contents, and a datatype this codec
+ * does not know (decodeTensor names that) pass. `via` names where the length came from, when not the message.
  */
-export function fixedByteSize(meta: { datatype: string; shape: readonly (number | string)[] }, what = 'tensor'): number | undefined {
+export function checkRawByteLength(meta: { datatype: string; shape: readonly (number | string)[] }, byteLength: number, what: string, via?: string): void {
   const dt = meta.datatype;
-  if (!isDataType(dt) || dt === 'BYTES') return undefined;
-  return elementCount(meta.shape.map(Number), what) * DTYPES[dt].bytes;
+  if (!isDataType(dt) || dt === 'BYTES') return;
+  const shape = meta.shape.map(Number);
+  const expected = elementCount(shape, what) * DTYPES[dt].bytes;
+  if (byteLength !== expected) {
+    throw new InvalidArgumentError(`${what}: shape [${shape.join(',')}] of ${dt} needs ${expected} bytes, got ${byteLength}${via ? ` (${via})` : ''}`);
+  }
 }
 
 /** Typed contents as they arrive from proto-loader (longs as numbers, bytes as Buffers). */
@@ -141,12 +146,7 @@ export function decodeTensor(
   }
   const info = DTYPES[meta.datatype];
   if (raw !== undefined) {
-    const expected = count * info.bytes;
-    if (raw.byteLength !== expected) {
-      throw new InvalidArgumentError(
-        `${what}: shape [${shape.join(',')}] of ${meta.datatype} needs ${expected} bytes, got ${raw.byteLength}`,
-      );
-    }
+    checkRawByteLength(meta, raw.byteLength, what);
     // Protobuf byte fields are arbitrary slices of the message buffer: view them in place when they happen to be
     // aligned for the element type, else copy into a fresh, aligned buffer. Either way the caller must not transfer
     // or detach `data.buffer` unless the array spans all of it (then it is the fresh copy, owned by the caller).
@@ -154,7 +154,7 @@ export function decodeTensor(
       return { name: meta.name, datatype: meta.datatype, shape, data: info.view(raw.buffer as ArrayBuffer, raw.byteOffset, count) };
     }
     // Uninitialised (every byte is written next): for a multi-MB tensor, zero-filling first costs as much as the copy.
-    const copy = Buffer.allocUnsafeSlow(expected);
+    const copy = Buffer.allocUnsafeSlow(raw.byteLength);
     copy.set(raw);
     return { name: meta.name, datatype: meta.datatype, shape, data: info.view(copy.buffer, copy.byteOffset, count) };
   }
