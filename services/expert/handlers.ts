@@ -53,7 +53,7 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
     const arrivedAt = preciseNow();
     try {
       const req = outputsWithoutShm(readSharedMemoryInputs(received, d.shm));
-      const parsed = parseInferRequest(req, d.name, d.info);
+      const parsed = await parseInferRequest(req, d.name, d.info);
       const placed = sharedMemoryOutputs(received, d.shm, (name) => outputByteSize(name, parsed, d.info));
       if (d.faultDelayMs) await abortableDelay(d.faultDelayMs, ctx.signal);
       const submittedAt = preciseNow();

@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError, NotFoundError } from '../../src/core/errors';
 import type { BatchTiming } from '../../src/core/infer-stats';
-import { decodeTensor, encodeTensor, firstNonFinite, floatTensor, jsonBytesTensor, toFloat32, type Tensor } from '../../src/core/tensor-codec';
+import { findNonFinite } from '../../src/core/finite-check';
+import { decodeTensor, encodeTensor, floatTensor, jsonBytesTensor, toFloat32, type Tensor } from '../../src/core/tensor-codec';
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
 import { runItems } from './batch';
@@ -36,7 +37,7 @@ function stringParam(p: { string_param?: string } | undefined): string | undefin
   return p?.string_param === undefined || p.string_param === '' ? undefined : p.string_param;
 }
 
-export function parseInferRequest(req: ModelInferRequest__Output, expertName: string, info: ExpertInfo): ParsedInfer {
+export async function parseInferRequest(req: ModelInferRequest__Output, expertName: string, info: ExpertInfo): Promise<ParsedInfer> {
   if (req.model_name !== expertName) {
     throw new NotFoundError(`unknown model "${req.model_name}"; this server serves "${expertName}"`);
   }
@@ -53,13 +54,13 @@ export function parseInferRequest(req: ModelInferRequest__Output, expertName: st
   const tensor = decodeTensor(meta, req.raw_input_contents[0], meta.contents);
   const outputs = parseRequestedOutputs(req);
   const featuresDtype = parseFeaturesDtype(req);
-  const run = toRunRequest(tensor, info);
+  const run = await toRunRequest(tensor, info);
   const size = runItems(run);
   if (size === 0) throw new InvalidArgumentError(`input "${meta.name}" is empty (batch of 0)`);
   return { run, size, outputs, featuresDtype };
 }
 
-function toRunRequest(t: Tensor, info: ExpertInfo): ExpertRunRequest {
+async function toRunRequest(t: Tensor, info: ExpertInfo): Promise<ExpertRunRequest> {
   if (t.name === 'image') {
     if (t.datatype !== 'BYTES') throw new InvalidArgumentError(`input "image" must be BYTES (encoded PNG, JPEG, WebP, GIF, TIFF or AVIF), got ${t.datatype}`);
     const okShape = t.shape.length === 1 || (t.shape.length === 2 && t.shape[1] === 1);
@@ -78,7 +79,7 @@ function toRunRequest(t: Tensor, info: ExpertInfo): ExpertRunRequest {
       throw new InvalidArgumentError(`input "pixel_values" must have shape [N,3,${h},${w}], got [${t.shape.join(',')}]`);
     }
     const data = toFloat32(t);
-    const bad = firstNonFinite(data);
+    const bad = await findNonFinite(data);
     if (bad >= 0) throw new InvalidArgumentError(`input "pixel_values" holds a non-finite value at element ${bad}`);
     return { kind: 'pixels', pixels: { data, dims: t.shape } };
   }

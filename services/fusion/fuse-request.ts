@@ -3,8 +3,9 @@
  * FuseJob (precise INVALID_ARGUMENT messages), and turn a job's outputs into a FuseResponse. No grpc imports.
  */
 import { InvalidArgumentError } from '../../src/core/errors';
-import { firstNonFiniteHalf, float32ToHalf, fromHalfBits, halfToFloat32 } from '../../src/core/fp16';
-import { decodeTensor, firstNonFinite, toFloat32, type NumericTensor } from '../../src/core/tensor-codec';
+import { findNonFinite, findNonFiniteHalf } from '../../src/core/finite-check';
+import { float32ToHalf, fromHalfBits, halfToFloat32 } from '../../src/core/fp16';
+import { decodeTensor, toFloat32, type NumericTensor } from '../../src/core/tensor-codec';
 import type { DescribeResponse } from '../../src/generated/mova/v1/DescribeResponse';
 import type { FuseRequest__Output } from '../../src/generated/mova/v1/FuseRequest';
 import type { FuseResponse } from '../../src/generated/mova/v1/FuseResponse';
@@ -81,7 +82,7 @@ function indexOf(flat: number, shape: readonly number[]): string {
  * Decode one float tensor (FP32/FP16), check its shape against `expected` (N is the batch size), reject NaN/Inf.
  * FP16 stays FP16 bits; `floatInput` converts it to float32.
  */
-function tokenInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): TokenArray {
+async function tokenInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): Promise<TokenArray> {
   if (!t) throw new InvalidArgumentError(`${what} is required (${fmt(['N', ...expected.slice(1)])}, ${meaning})`);
   if (t.datatype !== 'FP32' && t.datatype !== 'FP16') {
     throw new InvalidArgumentError(`${what}: datatype must be "FP32" or "FP16", got "${t.datatype}"`);
@@ -92,30 +93,30 @@ function tokenInput(t: FusionTensor__Output | null | undefined, what: string, ex
   const decoded = decodeTensor({ name: what, datatype: t.datatype, shape }, t.raw) as NumericTensor;
   if (decoded.datatype === 'FP16') {
     const bits = decoded.data as Uint16Array;
-    const bad = firstNonFiniteHalf(bits);
+    const bad = await findNonFiniteHalf(bits);
     if (bad >= 0) throw new InvalidArgumentError(`${what}: non-finite value (${fromHalfBits(bits[bad] as number)}) at ${indexOf(bad, shape)}`);
     return bits;
   }
   const data = toFloat32(decoded);
-  const bad = firstNonFinite(data);
+  const bad = await findNonFinite(data);
   if (bad >= 0) throw new InvalidArgumentError(`${what}: non-finite value (${data[bad]}) at ${indexOf(bad, shape)}`);
   return data;
 }
 
-function floatInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): Float32Array {
-  const data = tokenInput(t, what, expected, meaning);
+async function floatInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): Promise<Float32Array> {
+  const data = await tokenInput(t, what, expected, meaning);
   return data instanceof Uint16Array ? halfToFloat32(data) : data;
 }
 
 /** A slot's tokens sent for some rows only (`rows`, strictly ascending, each < n): [rows.length, Tj, Cj]. */
-function sparseExpertInput(t: FusionTensor__Output, what: string, n: number, slot: { tokens: number; width: number }, meaning: string): SentSlot {
+async function sparseExpertInput(t: FusionTensor__Output, what: string, n: number, slot: { tokens: number; width: number }, meaning: string): Promise<SentSlot> {
   const rows = t.rows;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as number;
     if (r >= n) throw new InvalidArgumentError(`${what}: rows[${i}] = ${r} is not a row of the batch (N = ${n})`);
     if (i > 0 && r <= (rows[i - 1] as number)) throw new InvalidArgumentError(`${what}: rows must be strictly ascending, got ${r} after ${rows[i - 1]}`);
   }
-  return { rows: Int32Array.from(rows), data: tokenInput(t, what, [rows.length, slot.tokens, slot.width], `${meaning}, one row per entry of rows`) };
+  return { rows: Int32Array.from(rows), data: await tokenInput(t, what, [rows.length, slot.tokens, slot.width], `${meaning}, one row per entry of rows`) };
 }
 
 /** Slot index addressed by a tensor name: `expert_<j>` or the slot's name. */
@@ -129,7 +130,7 @@ function slotOf(name: string, c: AdapterConfig): number {
   throw new InvalidArgumentError(`experts: unknown slot "${name}" (slots: ${known})`);
 }
 
-export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): FuseJob {
+export async function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Promise<FuseJob> {
   const E = c.maxExperts;
   const baseShape = req.base?.shape.map(Number) ?? [];
   const n = baseShape[0] ?? 0;
@@ -140,16 +141,16 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
   for (const [what, t] of [['base', req.base], ['mask', req.mask], ['context', req.context]] as const) {
     if (t && t.rows.length > 0) throw new InvalidArgumentError(`${what}: rows is only for expert slots (${what} has one row per request)`);
   }
-  const base = tokenInput(req.base, 'base', [n, c.tokens, c.baseWidth], `${Hb}×${Wb} base grid, width ${c.baseWidth}`);
-  const mask = floatInput(req.mask, 'mask', [n, E], `one column per expert slot, E = ${E}`);
+  const base = await tokenInput(req.base, 'base', [n, c.tokens, c.baseWidth], `${Hb}×${Wb} base grid, width ${c.baseWidth}`);
+  const mask = await floatInput(req.mask, 'mask', [n, E], `one column per expert slot, E = ${E}`);
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] !== 0 && mask[i] !== 1) throw new InvalidArgumentError(`mask: values must be 0 or 1, got ${mask[i]} at ${indexOf(i, [n, E])}`);
   }
-  const context = floatInput(req.context, 'context', [n, c.contextWidth], `context width ${c.contextWidth}`);
+  const context = await floatInput(req.context, 'context', [n, c.contextWidth], `context width ${c.contextWidth}`);
   const experts: (SentSlot | null)[] = Array.from({ length: E }, () => null);
   // Per slot, the rows whose tokens were sent: all of them (dense), some (`rows`), or none (slot left out).
   const sentRows: (ReadonlySet<number> | 'all' | null)[] = Array.from({ length: E }, () => null);
-  req.experts.forEach((t, k) => {
+  for (const [k, t] of req.experts.entries()) {
     const j = slotOf(t.name, c);
     const slot = c.experts[j];
     if (!slot) throw new InvalidArgumentError(`experts[${k}]: no slot ${j}`);
@@ -157,13 +158,13 @@ export function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfig): Fu
     if (experts[j]) throw new InvalidArgumentError(`${what}: slot ${j} sent twice`);
     const meaning = `${slot.grid[0]}×${slot.grid[1]} grid of "${slot.name}", width ${slot.width}`;
     if (t.rows.length > 0) {
-      experts[j] = sparseExpertInput(t, what, n, slot, meaning);
+      experts[j] = await sparseExpertInput(t, what, n, slot, meaning);
       sentRows[j] = new Set(t.rows);
     } else {
-      experts[j] = { rows: null, data: tokenInput(t, what, [n, slot.tokens, slot.width], meaning) };
+      experts[j] = { rows: null, data: await tokenInput(t, what, [n, slot.tokens, slot.width], meaning) };
       sentRows[j] = 'all';
     }
-  });
+  }
   for (let j = 0; j < E; j++) {
     const sent = sentRows[j];
     if (sent === 'all') continue;

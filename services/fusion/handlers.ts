@@ -18,7 +18,7 @@ export interface FusionHandlerDeps {
 export function fusionHandlers(d: FusionHandlerDeps): FusionHandlers & grpc.UntypedServiceImplementation {
   return {
     Fuse: unary('Fuse', async (req: FuseRequest__Output, ctx): Promise<FuseResponse> => {
-      const job = parseFuseRequest(req, d.adapter);
+      const job = await parseFuseRequest(req, d.adapter);
       const result = await d.batcher.submit(job, ctx.signal);
       return buildFuseResponse(job, result, d.adapter);
     }),
