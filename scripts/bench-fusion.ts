@@ -19,6 +19,7 @@ import { gatherRows } from '../gateway/tensors';
 import { ConfigError } from '../src/core/errors';
 import { float32ToHalf } from '../src/core/fp16';
 import { channelOptions } from '../src/core/grpc-options';
+import { ShmObject } from '../src/core/shm-client';
 import { createSession, ort } from '../src/core/ort-session';
 import { loadProto } from '../src/core/proto';
 import { DEFAULT_REGISTRY_PATH, loadRegistry, PROJECT_ROOT, type Registry } from '../src/core/registry';
@@ -121,6 +122,29 @@ function chosenRowsRequest(c: AdapterConfig, batch: number, x: Inputs): FuseRequ
   });
 }
 
+/** Region name the benchmark registers with the service for its shared-memory columns. */
+const SHM_REGION = 'bench';
+
+/**
+ * A call of `req` with its base and expert tokens in shared memory (mask and context, a few bytes, stay in the
+ * message). The layout is fixed once; every call copies the tokens into the region first (inside the timing), as a
+ * producer on the same host would, then sends only their locations.
+ */
+function viaSharedMemory(region: ShmObject, req: FuseRequest): { request: FuseRequest; write: () => void } {
+  const parts: { raw: Buffer; offset: number }[] = [];
+  let offset = 0;
+  const place = (t: NonNullable<FuseRequest['base']>): NonNullable<FuseRequest['base']> => {
+    const raw = t.raw as Buffer;
+    parts.push({ raw, offset });
+    const moved = { ...t, raw: Buffer.alloc(0), shared_memory: { region: SHM_REGION, offset, byte_size: raw.byteLength } };
+    offset += Math.ceil(raw.byteLength / 64) * 64;
+    return moved;
+  };
+  const request = { ...req, base: place(req.base as NonNullable<FuseRequest['base']>), experts: (req.experts ?? []).map(place) };
+  if (offset > region.byteSize) throw new Error(`shared-memory region of ${region.byteSize} bytes cannot hold ${offset}`);
+  return { request, write: () => { for (const p of parts) region.write(p.offset, p.raw); } };
+}
+
 interface Row {
   chosen: number;
   batch: number;
@@ -135,6 +159,11 @@ interface Row {
   /** Chosen rows only, base and expert tokens as FP16 (the service's FP16-token graph; no conversion in JavaScript). */
   chosenRowsFp16ServiceMs: number;
   chosenRowsFp16Overhead: number;
+  /** Chosen rows only, base and expert tokens through system shared memory: FP32, then FP16. */
+  chosenRowsShmServiceMs: number;
+  chosenRowsShmOverhead: number;
+  chosenRowsFp16ShmServiceMs: number;
+  chosenRowsFp16ShmOverhead: number;
   /** Megabytes of tensors on the wire per call: dense, chosen rows only. */
   denseMB: number;
   chosenRowsMB: number;
@@ -173,12 +202,17 @@ async function main(): Promise<void> {
     doc.fusion = { ...fusion, batching: { ...(fusion.batching as object | undefined), maxBatchSize: maxBatch, maxQueueDelayMs: 0 } };
   }, values.config ?? DEFAULT_REGISTRY_PATH);
   const group = new ProcessGroup();
-  const server = await group.start(movaServe('fusion', 'fusion', ['--port', '0', '--config', serviceRegistry]));
+  const server = await group.start(movaServe('fusion', 'fusion', ['--port', '0', '--config', serviceRegistry, '--allow-client-shm']));
   const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
   const client = new proto.mova.v1.Fusion(server.address, grpc.credentials.createInsecure(), channelOptions());
   const rows: Row[] = [];
   const rand = mulberry32(1);
+  // Room for the largest call's tokens (dense FP32 at the largest batch), each tensor 64-byte aligned.
+  const region = new ShmObject(`mova-bench-fusion-${process.pid}`, maxBatch * 4 * (c.tokens * c.baseWidth + c.experts.reduce((n, e) => n + e.tokens * e.width, 0)) + 64 * (1 + c.maxExperts));
   try {
+    await new Promise<void>((resolve, reject) => {
+      client.SystemSharedMemoryRegister({ name: SHM_REGION, key: region.key, offset: 0, byte_size: region.byteSize }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
+    });
     for (let k = 0; k <= c.maxExperts; k++) {
       for (const batch of batches) {
         const x = makeInputs(c, batch, k, rand);
@@ -217,9 +251,16 @@ async function main(): Promise<void> {
         const runRemoteSparse16 = (): Promise<void> => new Promise<void>((resolve, reject) => {
           client.Fuse(sparse16, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
         });
+        const remoteShm = (req: FuseRequest): (() => Promise<void>) => {
+          const { request: shmRequest, write } = viaSharedMemory(region, req);
+          return () => new Promise<void>((resolve, reject) => {
+            write();
+            client.Fuse(shmRequest, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
+          });
+        };
         const megabytes = (r: FuseRequest): number => round([r.base, r.mask, r.context, ...(r.experts ?? [])].reduce((sum, t) => sum + ((t?.raw as Buffer | undefined)?.byteLength ?? 0), 0) / 1e6, 2);
         // In-process and service calls alternate (random order per round), so drifting load hits them alike.
-        const [local = [], remote = [], remoteSparse = [], remoteSparse16 = []] = await timeAlternating(iterations, [runLocal, runRemote, runRemoteSparse, runRemoteSparse16]);
+        const [local = [], remote = [], remoteSparse = [], remoteSparse16 = [], remoteShmSparse = [], remoteShmSparse16 = []] = await timeAlternating(iterations, [runLocal, runRemote, runRemoteSparse, runRemoteSparse16, remoteShm(sparse), remoteShm(sparse16)]);
         const fuse = (): Promise<void> => new Promise<void>((resolve, reject) => {
           client.Fuse(request, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
         });
@@ -233,30 +274,35 @@ async function main(): Promise<void> {
         const r = median(remote);
         const rs = median(remoteSparse);
         const rs16 = median(remoteSparse16);
+        const shm = median(remoteShmSparse);
+        const shm16 = median(remoteShmSparse16);
         rows.push({
           chosen: k, batch,
           inProcessMs: round(l), serviceMs: round(r), serviceGraphMs: round(median(graphMs.slice(3))),
           overhead: round((r - l) / l, 3),
           chosenRowsServiceMs: round(rs), chosenRowsOverhead: round((rs - l) / l, 3),
           chosenRowsFp16ServiceMs: round(rs16), chosenRowsFp16Overhead: round((rs16 - l) / l, 3),
+          chosenRowsShmServiceMs: round(shm), chosenRowsShmOverhead: round((shm - l) / l, 3),
+          chosenRowsFp16ShmServiceMs: round(shm16), chosenRowsFp16ShmOverhead: round((shm16 - l) / l, 3),
           denseMB: megabytes(request), chosenRowsMB: megabytes(sparse),
           inProcessRowsPerS: round((batch * 1000) / l, 1), serviceRowsPerS: round((batch * 1000) / r, 1),
           servicePipelinedRowsPerS: round((iterations * batch * 1000) / pipelinedMs, 1),
         });
-        process.stderr.write(`chosen ${k} batch ${batch}: in-process ${l.toFixed(2)} ms, service ${r.toFixed(2)} ms, chosen rows only ${rs.toFixed(2)} ms, FP16 ${rs16.toFixed(2)} ms\n`);
+        process.stderr.write(`chosen ${k} batch ${batch}: in-process ${l.toFixed(2)} ms, service ${r.toFixed(2)} ms, chosen rows only ${rs.toFixed(2)} ms, FP16 ${rs16.toFixed(2)} ms, shared memory ${shm.toFixed(2)} ms, FP16 ${shm16.toFixed(2)} ms\n`);
       }
     }
   } finally {
     client.close();
     await group.stop();
+    region.dispose();
     await session.release();
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() };
   const adapter = { baseGrid: c.baseGrid, baseWidth: c.baseWidth, slots: c.experts.map((e) => ({ name: e.name, grid: e.grid, width: e.width })), D: c.adapterWidth, heads: c.heads, L: c.blocks, K: c.topK, Dout: c.outputWidth, geometrySource: source };
   const table = [
-    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
+    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service ms, chosen rows, shared memory | overhead, chosen rows, shared memory | service ms, chosen rows, FP16, shared memory | overhead, chosen rows, FP16, shared memory | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.chosenRowsShmServiceMs} | ${(x.chosenRowsShmOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ShmServiceMs} | ${(x.chosenRowsFp16ShmOverhead * 100).toFixed(1)}% | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
   const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating, in a random order each round; memory settings of src/core/memory-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads in process; the service a separate \`mova serve fusion\` process (one worker, its default intra-op threads: min(4, CPUs)).\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
@@ -265,7 +311,9 @@ async function main(): Promise<void> {
     `(client encode, loopback gRPC, validation, worker hand-off, reply). "Dense": every slot's tokens for every row (unchosen rows included); ` +
     `"chosen rows only": each slot's tokens only for the rows that chose it (FusionTensor.rows; a slot nobody chose left out), as the gateway sends them — ` +
     `the graph runs on the same rows either way. "FP16 tokens": the same with base and expert tokens as FP16 (half the bytes), ` +
-    `which the service feeds to its FP16-token graph (cast to float32 inside; in-process stays the float32 graph on float32 inputs). The rows/s columns are for dense calls.\n\n${table}\n`;
+    `which the service feeds to its FP16-token graph (cast to float32 inside; in-process stays the float32 graph on float32 inputs). ` +
+    `"Shared memory": the chosen-rows call with its base and expert tokens in a registered system shared-memory region (the service runs with --allow-client-shm; ` +
+    `FuseRequest tensors' shared_memory) instead of the message; every call first copies the tokens into the region, inside the timing. The rows/s columns are for dense calls.\n\n${table}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, 'fusion.json'), `${JSON.stringify({ machine, iterations, threads, adapter, rows }, null, 2)}\n`);
   writeFileSync(path.join(values.out, 'fusion.md'), md);

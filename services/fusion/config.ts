@@ -52,6 +52,12 @@ export interface FusionServiceOptions {
   batching?: FusionBatchingOptions;
   /** Largest gRPC message. @default 64 MiB */
   maxMessageBytes?: number;
+  /**
+   * Serve Triton's system shared-memory extension: callers on this host may register /dev/shm objects and pass
+   * FuseRequest tensors through them. Off by default (a registered region lets a caller make the server read that
+   * object). @default MOVA_ALLOW_CLIENT_SHM=1, else false
+   */
+  allowClientShm?: boolean;
 }
 
 export interface FusionServiceConfig {
@@ -67,6 +73,7 @@ export interface FusionServiceConfig {
   readonly provider: ExecutionProvider;
   readonly batching: Readonly<Required<FusionBatchingOptions>>;
   readonly maxMessageBytes: number;
+  readonly allowClientShm: boolean;
 }
 
 /** The feature geometry an expert entry declares (schema-validated: `features.grid`, `features.channels`). */
@@ -135,5 +142,6 @@ export function compileFusionConfig(o: FusionServiceOptions): FusionServiceConfi
     provider: o.provider ?? 'cpu',
     batching,
     maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    allowClientShm: o.allowClientShm ?? ['1', 'true'].includes(process.env.MOVA_ALLOW_CLIENT_SHM ?? ''),
   });
 }

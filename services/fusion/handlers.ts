@@ -6,22 +6,36 @@ import type { DescribeResponse } from '../../src/generated/mova/v1/DescribeRespo
 import type { FuseRequest__Output } from '../../src/generated/mova/v1/FuseRequest';
 import type { FuseResponse } from '../../src/generated/mova/v1/FuseResponse';
 import type { FusionHandlers } from '../../src/generated/mova/v1/Fusion';
+import type { SharedMemoryRegions } from '../../src/core/shared-memory';
+import type { SystemSharedMemoryRegisterRequest__Output } from '../../src/generated/inference/SystemSharedMemoryRegisterRequest';
 import type { AdapterConfig } from './adapter-config';
 import { buildFuseResponse, parseFuseRequest, type FuseJob, type FuseJobResult } from './fuse-request';
+import { readSharedMemoryTensors } from './shared-memory-inputs';
 
 export interface FusionHandlerDeps {
   adapter: AdapterConfig;
   batcher: DynamicBatcher<FuseJob, FuseJobResult>;
   describe: DescribeResponse;
+  /** Registered system shared-memory regions (the extension answers FAILED_PRECONDITION unless enabled). */
+  shm: SharedMemoryRegions;
 }
 
 export function fusionHandlers(d: FusionHandlerDeps): FusionHandlers & grpc.UntypedServiceImplementation {
   return {
     Fuse: unary('Fuse', async (req: FuseRequest__Output, ctx): Promise<FuseResponse> => {
-      const job = await parseFuseRequest(req, d.adapter);
+      const job = await parseFuseRequest(readSharedMemoryTensors(req, d.shm), d.adapter);
       const result = await d.batcher.submit(job, ctx.signal);
       return buildFuseResponse(job, result, d.adapter);
     }),
     Describe: unary('Describe', async (): Promise<DescribeResponse> => d.describe),
+    SystemSharedMemoryStatus: unary('SystemSharedMemoryStatus', async (req: { name: string }) => ({ regions: d.shm.status(req.name) })),
+    SystemSharedMemoryRegister: unary('SystemSharedMemoryRegister', async (req: SystemSharedMemoryRegisterRequest__Output) => {
+      await d.shm.register(req);
+      return {};
+    }),
+    SystemSharedMemoryUnregister: unary('SystemSharedMemoryUnregister', async (req: { name: string }) => {
+      await d.shm.unregister(req.name);
+      return {};
+    }),
   };
 }

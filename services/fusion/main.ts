@@ -6,6 +6,7 @@ import { ConfigError, errorMessage } from '../../src/core/errors';
 import { startGrpcServer, type RunningGrpcServer } from '../../src/core/grpc-server';
 import { logger } from '../../src/core/log';
 import { loadProto } from '../../src/core/proto';
+import { SharedMemoryRegions } from '../../src/core/shared-memory';
 import { WorkerPool } from '../../src/core/worker-pool';
 import type { ProtoGrpcType as FusionProto } from '../../src/generated/fusion';
 import type { AdapterConfig } from './adapter-config';
@@ -83,6 +84,7 @@ export async function start(options: FusionServiceOptions): Promise<RunningFusio
   metrics.watch(batcher);
   const proto = loadProto<FusionProto>(FUSION_PROTO);
   const trained = cfg.weights !== undefined;
+  const shm = new SharedMemoryRegions({ enabled: cfg.allowClientShm, maxReadBytes: cfg.maxMessageBytes });
   let grpcServer: RunningGrpcServer;
   try {
     await warmUp(pool, c);
@@ -92,13 +94,14 @@ export async function start(options: FusionServiceOptions): Promise<RunningFusio
       limits: { maxMessageBytes: cfg.maxMessageBytes },
       services: [{
         definition: proto.mova.v1.Fusion.service,
-        implementation: fusionHandlers({ adapter: c, batcher, describe: describeAdapter(c, cfg.batching.maxBatchSize, !trained) }),
+        implementation: fusionHandlers({ adapter: c, batcher, describe: describeAdapter(c, cfg.batching.maxBatchSize, !trained), shm }),
         healthName: 'mova.v1.Fusion',
       }],
       reflectionProtos: [FUSION_PROTO],
     });
   } catch (err) {
     await pool.stop();
+    await shm.close();
     throw err;
   }
   grpcServer.setServing(true);
@@ -108,6 +111,7 @@ export async function start(options: FusionServiceOptions): Promise<RunningFusio
     weights: cfg.weights ?? `seeded (untrained, seed ${cfg.seed})`,
     workers: cfg.workers,
     intraOpThreads: cfg.intraOpThreads,
+    allowClientShm: cfg.allowClientShm,
   }, 'fusion serving');
   const server = grpcServer;
   return {
@@ -120,6 +124,7 @@ export async function start(options: FusionServiceOptions): Promise<RunningFusio
       await batcher.drain();
       await server.stop();
       await pool.stop();
+      await shm.close();
     },
   };
 }

@@ -48,7 +48,7 @@ const STARTERS: Record<string, () => Promise<Starter>> = {
   },
   fusion: async () => {
     const { start } = await import('../../services/fusion/main.js');
-    return (o) => start(given({ port: o.port, registryPath: o.config, host: o.host }));
+    return (o) => start(given({ port: o.port, registryPath: o.config, host: o.host, allowClientShm: o.allowClientShm }));
   },
   gateway: async () => {
     const { start } = await import('../../gateway/main.js');

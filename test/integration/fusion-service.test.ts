@@ -1,6 +1,7 @@
 /**
  * mova.v1.Fusion through a real gRPC server on loopback (port 0) and a client built only from the proto:
- * results against the float64 reference (FP32 and FP16), server-side batching, and bad input → INVALID_ARGUMENT.
+ * results against the float64 reference (FP32 and FP16), server-side batching, bad input → INVALID_ARGUMENT, and
+ * tensors passed through system shared memory.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ConfigError } from '../../src/core/errors';
 import { float32ToHalf, halfToFloat32 } from '../../src/core/fp16';
 import { loadProto } from '../../src/core/proto';
+import { ShmObject } from '../../src/core/shm-client';
 import type { ProtoGrpcType } from '../../src/generated/fusion';
 import type { DescribeResponse__Output } from '../../src/generated/mova/v1/DescribeResponse';
 import type { FuseRequest } from '../../src/generated/mova/v1/FuseRequest';
@@ -104,7 +106,9 @@ function checkAgainstReference(res: FuseResponse__Output, reqs: Req[], tolerance
   });
 }
 
-function call<Res>(client: FusionClient, method: 'Fuse' | 'Describe', req: object): Promise<Res> {
+type FusionMethod = 'Fuse' | 'Describe' | 'SystemSharedMemoryRegister' | 'SystemSharedMemoryUnregister' | 'SystemSharedMemoryStatus';
+
+function call<Res>(client: FusionClient, method: FusionMethod, req: object): Promise<Res> {
   return new Promise((resolve, reject) => {
     const fn = client[method].bind(client) as (r: object, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Res) => void) => void;
     fn(req, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res as Res)));
@@ -248,6 +252,100 @@ describe('fusion service over gRPC', () => {
     await expectInvalid(client, patch({ fused_datatype: 'INT8' }), /fused_datatype must be "FP32" or "FP16", got "INT8"/);
     const nine = Array.from({ length: 9 }, () => randomReq(rand, [0, 0, 0]));
     await expectInvalid(client, fuseRequest(nine), /batch of 9 exceeds the max batch size 8/);
+  });
+});
+
+async function expectCode(p: Promise<unknown>, code: grpc.status, pattern: RegExp): Promise<void> {
+  await assert.rejects(p, (err: grpc.ServiceError) => {
+    assert.equal(err.code, code, `expected ${grpc.status[code]}, got ${grpc.status[err.code]}: ${err.details}`);
+    assert.match(err.details, pattern);
+    return true;
+  });
+}
+
+describe('fusion service through system shared memory', () => {
+  let server: RunningFusion;
+  let client: FusionClient;
+  let region: ShmObject;
+  const rand = mulberry32(11);
+
+  before(async () => {
+    server = await start({ adapter: ADAPTER, seed: SEED, port: 0, workers: 1, intraOpThreads: 1, allowClientShm: true, batching: { maxBatchSize: 8, maxQueueDelayMs: 0, maxQueueSize: 32 } });
+    const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
+    client = new proto.mova.v1.Fusion(server.address, grpc.credentials.createInsecure());
+    region = new ShmObject(`mova-fusion-test-${process.pid}`, 64 * 1024);
+    await call(client, 'SystemSharedMemoryRegister', { name: 'tokens', key: region.key, offset: 0, byte_size: region.byteSize });
+  });
+  after(async () => {
+    client.close();
+    await server.stop();
+    region.dispose();
+  });
+
+  /** The request with the given tensors' bytes moved into the region, one after another (8-byte aligned). */
+  function throughShm(req: FuseRequest, which: (t: FusionTensor) => boolean = () => true): FuseRequest {
+    let offset = 0;
+    const move = (t: FusionTensor | null | undefined): FusionTensor | null | undefined => {
+      if (!t || !which(t)) return t;
+      const raw = t.raw as Buffer;
+      region.write(offset, raw);
+      const moved = { ...t, raw: Buffer.alloc(0), shared_memory: { region: 'tokens', offset, byte_size: raw.byteLength } };
+      offset += Math.ceil(raw.byteLength / 8) * 8;
+      return moved;
+    };
+    return { ...req, base: move(req.base), mask: move(req.mask), context: move(req.context), experts: (req.experts ?? []).map((t) => move(t) as FusionTensor) };
+  }
+
+  it('fuses tensors read from a registered region exactly as the same tensors in the message (FP32, FP16, rows)', async () => {
+    const reqs = [[1, 0, 1], [0, 1, 1], [0, 0, 0]].map((m) => randomReq(rand, m));
+    for (const dt of ['FP32', 'FP16'] as const) {
+      const inMessage = fuseRequest(reqs, { dt });
+      const viaMessage = await call<FuseResponse__Output>(client, 'Fuse', inMessage);
+      const viaShm = await call<FuseResponse__Output>(client, 'Fuse', throughShm(inMessage));
+      assert.deepEqual(viaShm.fused?.raw, viaMessage.fused?.raw, dt);
+      assert.deepEqual(viaShm.gates?.raw, viaMessage.gates?.raw, dt);
+      // Only the expert tokens in shared memory, the rest in the message; one slot sent for its chosen rows only.
+      const sparse: FuseRequest = { ...inMessage, experts: [{ ...tensor('expert_0', [1, 16, 10], reqs[0]!.experts[0]!, dt), rows: [0] }, ...(inMessage.experts ?? []).slice(1)] };
+      const mixed = await call<FuseResponse__Output>(client, 'Fuse', throughShm(sparse, (t) => t.name !== 'base' && t.name !== 'mask' && t.name !== 'context'));
+      assert.deepEqual(mixed.fused?.raw, viaMessage.fused?.raw, `${dt}, experts only`);
+    }
+    checkAgainstReference(await call<FuseResponse__Output>(client, 'Fuse', throughShm(fuseRequest(reqs))), reqs, 1e-4);
+  });
+
+  it('lists its regions and refuses bad locations with a precise status', async () => {
+    const status = await call<{ regions: Record<string, { key: string; byte_size: number }> }>(client, 'SystemSharedMemoryStatus', { name: '' });
+    assert.equal(status.regions.tokens?.key, region.key);
+    assert.equal(status.regions.tokens?.byte_size, region.byteSize);
+    const good = throughShm(fuseRequest([randomReq(rand, [1, 1, 0])]));
+    const base = good.base!;
+    const at = base.shared_memory!;
+    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, region: 'nope' } } }), grpc.status.NOT_FOUND, /^base: shared-memory region "nope" is not registered$/);
+    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, byte_size: 100 } } }), grpc.status.INVALID_ARGUMENT, /^base: shape \[1,9,12\] of FP32 needs 432 bytes, got 100 \(shared_memory\.byte_size\)$/);
+    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, offset: region.byteSize - 8 } } }), grpc.status.INVALID_ARGUMENT, /^base: offset \d+ \+ 432 bytes exceeds shared-memory region "tokens"/);
+    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, raw: Buffer.alloc(432) } }), grpc.status.INVALID_ARGUMENT, /^base: give its bytes in raw or in shared_memory, not both$/);
+    const e0 = good.experts![0]!;
+    await expectCode(call(client, 'Fuse', { ...good, experts: [{ ...e0, shared_memory: { ...e0.shared_memory!, byte_size: 4 } }, ...good.experts!.slice(1)] }), grpc.status.INVALID_ARGUMENT, /^experts\[0\] \("expert_0"\): shape \[1,16,10\] of FP32 needs 640 bytes, got 4/);
+    // A NaN written into the region is found like one in the message.
+    const nan = Buffer.alloc(4);
+    nan.writeFloatLE(Number.NaN);
+    region.write(at.offset as number + 4 * 13, nan);
+    await expectCode(call(client, 'Fuse', good), grpc.status.INVALID_ARGUMENT, /^base: non-finite value \(NaN\) at \[0, 1, 1\]$/);
+    await call(client, 'SystemSharedMemoryRegister', { name: 'spare', key: region.key, offset: 0, byte_size: 1024 });
+    await call(client, 'SystemSharedMemoryUnregister', { name: 'spare' });
+    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, region: 'spare' } } }), grpc.status.NOT_FOUND, /region "spare" is not registered/);
+  });
+
+  it('a server started without --allow-client-shm refuses the extension with FAILED_PRECONDITION', async () => {
+    const plain = await start({ adapter: ADAPTER, seed: SEED, port: 0, workers: 1, intraOpThreads: 1, allowClientShm: false });
+    const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
+    const c = new proto.mova.v1.Fusion(plain.address, grpc.credentials.createInsecure());
+    try {
+      await expectCode(call(c, 'SystemSharedMemoryRegister', { name: 'tokens', key: region.key, offset: 0, byte_size: 1024 }), grpc.status.FAILED_PRECONDITION, /--allow-client-shm/);
+      await expectCode(call(c, 'Fuse', throughShm(fuseRequest([randomReq(rand, [0, 0, 0])]))), grpc.status.FAILED_PRECONDITION, /not enabled on this server/);
+    } finally {
+      c.close();
+      await plain.stop();
+    }
   });
 });
 

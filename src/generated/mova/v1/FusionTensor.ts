@@ -1,5 +1,6 @@
 // Original file: protos/mova/v1/fusion.proto
 
+import type { SharedMemoryLocation as _mova_v1_SharedMemoryLocation, SharedMemoryLocation__Output as _mova_v1_SharedMemoryLocation__Output } from '../../mova/v1/SharedMemoryLocation';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -29,6 +30,12 @@ export interface FusionTensor {
    * belong to; the shape's first dimension is then their count. Empty = all N rows, in order.
    */
   'rows'?: (number)[];
+  /**
+   * FuseRequest tensors only, instead of raw (which must then be empty): where the same bytes lie in a registered
+   * system shared-memory region (see SystemSharedMemoryRegister). The server copies them out during the call, so the
+   * caller may reuse the region once the call returns.
+   */
+  'shared_memory'?: (_mova_v1_SharedMemoryLocation | null);
 }
 
 /**
@@ -58,4 +65,10 @@ export interface FusionTensor__Output {
    * belong to; the shape's first dimension is then their count. Empty = all N rows, in order.
    */
   'rows': (number)[];
+  /**
+   * FuseRequest tensors only, instead of raw (which must then be empty): where the same bytes lie in a registered
+   * system shared-memory region (see SystemSharedMemoryRegister). The server copies them out during the call, so the
+   * caller may reuse the region once the call returns.
+   */
+  'shared_memory': (_mova_v1_SharedMemoryLocation__Output | null);
 }
