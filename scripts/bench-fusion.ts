@@ -127,10 +127,11 @@ const SHM_REGION = 'bench';
 
 /**
  * A call of `req` with its base and expert tokens in shared memory (mask and context, a few bytes, stay in the
- * message). The layout is fixed once; every call copies the tokens into the region first (inside the timing), as a
- * producer on the same host would, then sends only their locations.
+ * message) and the fused tokens written back there (fused_shared_memory). The layout is fixed once; every call
+ * copies the tokens into the region first and the fused tokens out of it afterwards (inside the timing), as a
+ * producer and consumer on the same host would.
  */
-function viaSharedMemory(region: ShmObject, req: FuseRequest): { request: FuseRequest; write: () => void } {
+function viaSharedMemory(region: ShmObject, req: FuseRequest, fusedBytes: number): { request: FuseRequest; write: () => void; read: () => Buffer } {
   const parts: { raw: Buffer; offset: number }[] = [];
   let offset = 0;
   const place = (t: NonNullable<FuseRequest['base']>): NonNullable<FuseRequest['base']> => {
@@ -140,9 +141,11 @@ function viaSharedMemory(region: ShmObject, req: FuseRequest): { request: FuseRe
     offset += Math.ceil(raw.byteLength / 64) * 64;
     return moved;
   };
-  const request = { ...req, base: place(req.base as NonNullable<FuseRequest['base']>), experts: (req.experts ?? []).map(place) };
-  if (offset > region.byteSize) throw new Error(`shared-memory region of ${region.byteSize} bytes cannot hold ${offset}`);
-  return { request, write: () => { for (const p of parts) region.write(p.offset, p.raw); } };
+  const request: FuseRequest = { ...req, base: place(req.base as NonNullable<FuseRequest['base']>), experts: (req.experts ?? []).map(place) };
+  const fusedAt = offset;
+  request.fused_shared_memory = { region: SHM_REGION, offset: fusedAt, byte_size: fusedBytes };
+  if (fusedAt + fusedBytes > region.byteSize) throw new Error(`shared-memory region of ${region.byteSize} bytes cannot hold ${fusedAt + fusedBytes}`);
+  return { request, write: () => { for (const p of parts) region.write(p.offset, p.raw); }, read: () => region.read(fusedAt, fusedBytes) };
 }
 
 interface Row {
@@ -208,7 +211,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const rand = mulberry32(1);
   // Room for the largest call's tokens (dense FP32 at the largest batch), each tensor 64-byte aligned.
-  const region = new ShmObject(`mova-bench-fusion-${process.pid}`, maxBatch * 4 * (c.tokens * c.baseWidth + c.experts.reduce((n, e) => n + e.tokens * e.width, 0)) + 64 * (1 + c.maxExperts));
+  const region = new ShmObject(`mova-bench-fusion-${process.pid}`, maxBatch * 4 * (c.tokens * (c.baseWidth + c.outputWidth) + c.experts.reduce((n, e) => n + e.tokens * e.width, 0)) + 64 * (1 + c.maxExperts));
   try {
     await new Promise<void>((resolve, reject) => {
       client.SystemSharedMemoryRegister({ name: SHM_REGION, key: region.key, offset: 0, byte_size: region.byteSize }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
@@ -252,10 +255,14 @@ async function main(): Promise<void> {
           client.Fuse(sparse16, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
         });
         const remoteShm = (req: FuseRequest): (() => Promise<void>) => {
-          const { request: shmRequest, write } = viaSharedMemory(region, req);
+          const { request: shmRequest, write, read } = viaSharedMemory(region, req, batch * c.tokens * c.outputWidth * 4);
           return () => new Promise<void>((resolve, reject) => {
             write();
-            client.Fuse(shmRequest, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
+            client.Fuse(shmRequest, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => {
+              if (err) return reject(err);
+              read();
+              resolve();
+            });
           });
         };
         const megabytes = (r: FuseRequest): number => round([r.base, r.mask, r.context, ...(r.experts ?? [])].reduce((sum, t) => sum + ((t?.raw as Buffer | undefined)?.byteLength ?? 0), 0) / 1e6, 2);
@@ -313,7 +320,8 @@ async function main(): Promise<void> {
     `the graph runs on the same rows either way. "FP16 tokens": the same with base and expert tokens as FP16 (half the bytes), ` +
     `which the service feeds to its FP16-token graph (cast to float32 inside; in-process stays the float32 graph on float32 inputs). ` +
     `"Shared memory": the chosen-rows call with its base and expert tokens in a registered system shared-memory region (the service runs with --allow-client-shm; ` +
-    `FuseRequest tensors' shared_memory) instead of the message; every call first copies the tokens into the region, inside the timing. The rows/s columns are for dense calls.\n\n${table}\n`;
+    `FuseRequest tensors' shared_memory) instead of the message, and the fused tokens (FP32) written back there (fused_shared_memory); ` +
+    `every call copies the tokens into the region and the fused tokens out of it, inside the timing. The rows/s columns are for dense calls.\n\n${table}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, 'fusion.json'), `${JSON.stringify({ machine, iterations, threads, adapter, rows }, null, 2)}\n`);
   writeFileSync(path.join(values.out, 'fusion.md'), md);

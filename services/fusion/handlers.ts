@@ -10,7 +10,7 @@ import type { SharedMemoryRegions } from '../../src/core/shared-memory';
 import type { SystemSharedMemoryRegisterRequest__Output } from '../../src/generated/inference/SystemSharedMemoryRegisterRequest';
 import type { AdapterConfig } from './adapter-config';
 import { buildFuseResponse, parseFuseRequest, type FuseJob, type FuseJobResult } from './fuse-request';
-import { readSharedMemoryTensors } from './shared-memory-inputs';
+import { fusedOutputLocation, readSharedMemoryTensors, writeFusedToSharedMemory } from './fuse-shared-memory';
 
 export interface FusionHandlerDeps {
   adapter: AdapterConfig;
@@ -24,8 +24,9 @@ export function fusionHandlers(d: FusionHandlerDeps): FusionHandlers & grpc.Unty
   return {
     Fuse: unary('Fuse', async (req: FuseRequest__Output, ctx): Promise<FuseResponse> => {
       const job = await parseFuseRequest(readSharedMemoryTensors(req, d.shm), d.adapter);
+      const fusedAt = fusedOutputLocation(req, job, d.adapter, d.shm);
       const result = await d.batcher.submit(job, ctx.signal);
-      return buildFuseResponse(job, result, d.adapter);
+      return writeFusedToSharedMemory(buildFuseResponse(job, result, d.adapter), fusedAt, d.shm);
     }),
     Describe: unary('Describe', async (): Promise<DescribeResponse> => d.describe),
     SystemSharedMemoryStatus: unary('SystemSharedMemoryStatus', async (req: { name: string }) => ({ regions: d.shm.status(req.name) })),

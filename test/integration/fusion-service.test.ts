@@ -312,6 +312,30 @@ describe('fusion service through system shared memory', () => {
     checkAgainstReference(await call<FuseResponse__Output>(client, 'Fuse', throughShm(fuseRequest(reqs))), reqs, 1e-4);
   });
 
+  it('writes the fused tokens into shared memory when asked (FP32, FP16); the reply says where', async () => {
+    const reqs = [[1, 1, 0], [0, 0, 1]].map((m) => randomReq(rand, m));
+    const fusedAt = 48 * 1024;
+    for (const fused of ['FP32', 'FP16'] as const) {
+      const inMessage = fuseRequest(reqs, { fused });
+      const viaMessage = await call<FuseResponse__Output>(client, 'Fuse', inMessage);
+      const bytes = (viaMessage.fused?.raw as Buffer).byteLength;
+      assert.equal(bytes, 2 * config.tokens * config.outputWidth * (fused === 'FP16' ? 2 : 4));
+      region.write(fusedAt, Buffer.alloc(bytes, 0xab)); // stale bytes the server must overwrite
+      const res = await call<FuseResponse__Output>(client, 'Fuse', { ...throughShm(inMessage), fused_shared_memory: { region: 'tokens', offset: fusedAt, byte_size: 4096 } });
+      assert.equal(res.fused?.raw.byteLength, 0);
+      assert.deepEqual(res.fused?.shared_memory, { region: 'tokens', offset: fusedAt, byte_size: bytes });
+      assert.deepEqual(res.fused?.shape, viaMessage.fused?.shape);
+      assert.equal(res.fused?.datatype, fused);
+      assert.deepEqual(region.read(fusedAt, bytes), viaMessage.fused?.raw, fused);
+      assert.deepEqual(res.gates?.raw, viaMessage.gates?.raw);
+    }
+    const one = fuseRequest([randomReq(rand, [1, 0, 0])]);
+    await expectCode(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'tokens', offset: 0, byte_size: 100 } }), grpc.status.INVALID_ARGUMENT,
+      /^fused_shared_memory: byte_size 100 is too small for the fused tokens \[1, 9, 12\] of FP32 \(432 bytes\)$/);
+    await expectCode(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'elsewhere', offset: 0, byte_size: 432 } }), grpc.status.NOT_FOUND, /^fused_shared_memory: shared-memory region "elsewhere" is not registered$/);
+    await expectCode(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'tokens', offset: region.byteSize - 100, byte_size: 432 } }), grpc.status.INVALID_ARGUMENT, /exceeds shared-memory region "tokens"/);
+  });
+
   it('lists its regions and refuses bad locations with a precise status', async () => {
     const status = await call<{ regions: Record<string, { key: string; byte_size: number }> }>(client, 'SystemSharedMemoryStatus', { name: '' });
     assert.equal(status.regions.tokens?.key, region.key);

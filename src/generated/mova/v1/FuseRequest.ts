@@ -1,6 +1,7 @@
 // Original file: protos/mova/v1/fusion.proto
 
 import type { FusionTensor as _mova_v1_FusionTensor, FusionTensor__Output as _mova_v1_FusionTensor__Output } from '../../mova/v1/FusionTensor';
+import type { SharedMemoryLocation as _mova_v1_SharedMemoryLocation, SharedMemoryLocation__Output as _mova_v1_SharedMemoryLocation__Output } from '../../mova/v1/SharedMemoryLocation';
 
 export interface FuseRequest {
   /**
@@ -26,6 +27,12 @@ export interface FuseRequest {
    * Data type of the returned fused tokens: "FP32" (default when empty) or "FP16".
    */
   'fused_datatype'?: (string);
+  /**
+   * Optional, for a caller on the server's host: write the fused tokens into this registered shared-memory location
+   * instead of the reply (its byte_size must hold N × T × Dout elements of fused_datatype). The reply's fused then
+   * has an empty raw and its shared_memory gives the location and the bytes written.
+   */
+  'fused_shared_memory'?: (_mova_v1_SharedMemoryLocation | null);
 }
 
 export interface FuseRequest__Output {
@@ -52,4 +59,10 @@ export interface FuseRequest__Output {
    * Data type of the returned fused tokens: "FP32" (default when empty) or "FP16".
    */
   'fused_datatype': (string);
+  /**
+   * Optional, for a caller on the server's host: write the fused tokens into this registered shared-memory location
+   * instead of the reply (its byte_size must hold N × T × Dout elements of fused_datatype). The reply's fused then
+   * has an empty raw and its shared_memory gives the location and the bytes written.
+   */
+  'fused_shared_memory': (_mova_v1_SharedMemoryLocation__Output | null);
 }

@@ -31,9 +31,9 @@ export interface FusionTensor {
    */
   'rows'?: (number)[];
   /**
-   * FuseRequest tensors only, instead of raw (which must then be empty): where the same bytes lie in a registered
-   * system shared-memory region (see SystemSharedMemoryRegister). The server copies them out during the call, so the
-   * caller may reuse the region once the call returns.
+   * Instead of raw (which must then be empty): where the bytes lie in a registered system shared-memory region (see
+   * SystemSharedMemoryRegister). In a FuseRequest the server copies them out during the call, so the caller may reuse
+   * the region once the call returns; in a FuseResponse it is where the server wrote fused (fused_shared_memory).
    */
   'shared_memory'?: (_mova_v1_SharedMemoryLocation | null);
 }
@@ -66,9 +66,9 @@ export interface FusionTensor__Output {
    */
   'rows': (number)[];
   /**
-   * FuseRequest tensors only, instead of raw (which must then be empty): where the same bytes lie in a registered
-   * system shared-memory region (see SystemSharedMemoryRegister). The server copies them out during the call, so the
-   * caller may reuse the region once the call returns.
+   * Instead of raw (which must then be empty): where the bytes lie in a registered system shared-memory region (see
+   * SystemSharedMemoryRegister). In a FuseRequest the server copies them out during the call, so the caller may reuse
+   * the region once the call returns; in a FuseResponse it is where the server wrote fused (fused_shared_memory).
    */
   'shared_memory': (_mova_v1_SharedMemoryLocation__Output | null);
 }
