@@ -223,7 +223,9 @@ export class Orchestrator {
         return { data: c, dims: [1, c.length] };
       }));
       try {
-        const stage = await timed(() => this.d.fusion.fuse({ base: baseTokens, experts: slotTensors, mask: { data: mask, dims: [m, E] }, context }, { deadline: maxDeadline, ...(signal ? { signal } : {}) }));
+        // The fused tokens travel back only when a request of this call asked for them; the others need the gates.
+        const fusedTokens = fuseRows.some((k) => rs[k]!.returnFeatures);
+        const stage = await timed(() => this.d.fusion.fuse({ base: baseTokens, experts: slotTensors, mask: { data: mask, dims: [m, E] }, context, fusedTokens }, { deadline: maxDeadline, ...(signal ? { signal } : {}) }));
         ({ fused, gates } = stage.value);
         fusionMs = stage.ms;
       } catch (err) {

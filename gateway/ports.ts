@@ -57,10 +57,12 @@ export interface FuseInput {
   mask: Float32Tensor;
   /** [N,Dctx] */
   context: Float32Tensor;
+  /** False when no request of the call needs the fused tokens: only the gate weights come back. @default true */
+  fusedTokens?: boolean;
 }
 
 export interface FuseOutput {
-  /** [N,T,D] */
+  /** [N,T,D]; empty ([0]) when the input's fusedTokens was false. */
   fused: Float32Tensor;
   /** [N,L,E] gate weights per block. */
   gates: Float32Tensor;

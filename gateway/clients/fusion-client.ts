@@ -40,6 +40,7 @@ export function fuseRequest(input: FuseInput): FuseRequest {
     mask: wire('mask', input.mask),
     context: wire('context', input.context),
     fused_datatype: 'FP32',
+    ...(input.fusedTokens === false ? { omit_fused: true } : {}),
   };
 }
 
@@ -58,7 +59,8 @@ export class GrpcFusionClient implements FusionClient {
   async fuse(input: FuseInput, opts: CallOptions): Promise<FuseOutput> {
     const req = fuseRequest(input);
     const res = await callUnary<FuseRequest, FuseResponse__Output>(this.client.Fuse as never, this.client as unknown as grpc.Client, req, new grpc.Metadata(), opts);
-    return { fused: fromWire(res.fused, 'fused'), gates: fromWire(res.gates, 'gates') };
+    const fused = input.fusedTokens === false ? { data: new Float32Array(0), dims: [0] } : fromWire(res.fused, 'fused');
+    return { fused, gates: fromWire(res.gates, 'gates') };
   }
 
   close(): void {

@@ -46,6 +46,8 @@ export interface FuseJob {
   /** [N, Dctx] */
   readonly context: Float32Array;
   readonly fusedDatatype: WireFloat;
+  /** The call wants the gate weights only (FuseRequest.omit_fused): its reply carries no fused tokens. */
+  readonly omitFused?: boolean;
 }
 
 /** One slot's tokens as a call sent them. */
@@ -179,7 +181,11 @@ export async function parseFuseRequest(req: FuseRequest__Output, c: AdapterConfi
   if (dt !== 'FP32' && dt !== 'FP16') throw new InvalidArgumentError(`fused_datatype must be "FP32" or "FP16", got "${dt}"`);
   // All tokens FP16: they stay FP16 (the FP16-token graph); any FP32 among them: all as float32.
   const tokens: TokenType = [base, ...experts.map((e) => e?.data ?? null)].every((a) => a === null || a instanceof Uint16Array) ? 'float16' : 'float32';
-  return { n, tokens, base: tokensFor(tokens, base), experts: experts.map((e) => (e === null ? null : { rows: e.rows, data: tokensFor(tokens, e.data) })), mask, context, fusedDatatype: dt };
+  if (req.omit_fused && req.fused_shared_memory) throw new InvalidArgumentError('omit_fused and fused_shared_memory cannot be combined (no fused tokens to write)');
+  return {
+    n, tokens, base: tokensFor(tokens, base), experts: experts.map((e) => (e === null ? null : { rows: e.rows, data: tokensFor(tokens, e.data) })), mask, context, fusedDatatype: dt,
+    ...(req.omit_fused ? { omitFused: true } : {}),
+  };
 }
 
 function wireTensor(name: string, shape: number[], data: Float32Array, as: WireFloat): FusionTensor {
@@ -189,7 +195,7 @@ function wireTensor(name: string, shape: number[], data: Float32Array, as: WireF
 
 export function buildFuseResponse(job: FuseJob, result: FuseJobResult, c: AdapterConfig): FuseResponse {
   return {
-    fused: wireTensor(FUSION_IO.fused, [job.n, c.tokens, c.outputWidth], result.fused, job.fusedDatatype),
+    ...(job.omitFused ? {} : { fused: wireTensor(FUSION_IO.fused, [job.n, c.tokens, c.outputWidth], result.fused, job.fusedDatatype) }),
     gates: wireTensor(FUSION_IO.gates, [job.n, c.blocks, c.maxExperts], result.gates, 'FP32'),
     batch_size: result.batchSize,
     inference_ms: result.inferenceMs,

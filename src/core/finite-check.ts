@@ -14,9 +14,13 @@
  * JavaScript scan directly: a session run costs tens of microseconds before it reads anything.
  */
 import { GraphBuilder, attr } from '../onnx/builder';
+import { errorMessage } from './errors';
 import { firstNonFiniteHalf } from './fp16';
+import { logger } from './log';
 import { ort } from './ort-session';
 import { firstNonFinite } from './tensor-codec';
+
+const log = logger('finite-check');
 
 /** Smaller arrays are scanned in JavaScript. */
 export const MIN_ELEMENTS = 1 << 16;
@@ -50,10 +54,22 @@ function sumSession(type: ElemType): Promise<ort.InferenceSession> {
   return s;
 }
 
+let warned = false;
+
+/**
+ * The sum of `data` as float32, or NaN when onnxruntime could not compute it (then the caller's exact scan decides,
+ * as for any non-finite sum: a check that cannot use onnxruntime is slower, never wrong, and never fails a request).
+ */
 async function sumOf(type: ElemType, data: Float32Array | Uint16Array): Promise<number> {
-  const session = await sumSession(type);
-  const out = await session.run({ x: new ort.Tensor(type, data, [data.length]) });
-  return (out.sum!.data as Float32Array)[0] as number;
+  try {
+    const session = await sumSession(type);
+    const out = await session.run({ x: new ort.Tensor(type, data, [data.length]) });
+    return (out.sum!.data as Float32Array)[0] as number;
+  } catch (err) {
+    if (!warned) log.warn({ err: errorMessage(err) }, 'onnxruntime sum for the NaN/Inf check failed; scanning in JavaScript');
+    warned = true;
+    return Number.NaN;
+  }
 }
 
 /** Index of the first NaN or ±Infinity in float32 `data`, or -1. */

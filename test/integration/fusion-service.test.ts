@@ -209,6 +209,17 @@ describe('fusion service over gRPC', () => {
     (await Promise.all(singles)).forEach((res, k) => checkAgainstReference(res, [expected[k] as Req], 1e-4));
   });
 
+  it('omit_fused: the reply carries the gate weights only, the same as with the fused tokens', async () => {
+    const reqs = [[1, 0, 1], [0, 1, 0]].map((m) => randomReq(rand, m));
+    const full = await call<FuseResponse__Output>(client, 'Fuse', fuseRequest(reqs));
+    const gatesOnly = await call<FuseResponse__Output>(client, 'Fuse', { ...fuseRequest(reqs), omit_fused: true });
+    assert.equal(gatesOnly.fused, null);
+    assert.deepEqual(gatesOnly.gates?.raw, full.gates?.raw);
+    assert.deepEqual(gatesOnly.gates?.shape, full.gates?.shape);
+    await expectInvalid(client, { ...fuseRequest(reqs), omit_fused: true, fused_shared_memory: { region: 'r', offset: 0, byte_size: 1 } },
+      /^omit_fused and fused_shared_memory cannot be combined/);
+  });
+
   it('merges concurrent calls into one run; each still gets its own rows', async () => {
     const calls = Array.from({ length: 6 }, (_, k) => [0, 1, 2].map((j) => ((k >> j) & 1)));
     const reqs = calls.map((m) => [randomReq(rand, m)]);

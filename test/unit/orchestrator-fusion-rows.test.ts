@@ -110,5 +110,39 @@ describe('orchestrator → fusion', () => {
     // Fused tokens go back only to the requests that asked for them.
     const results = out as GatewayResult[];
     assert.deepEqual(results.map((r) => r.fused !== undefined), [false, false, false, true, true]);
+    assert.equal(input.fusedTokens, true, 'two requests of the call asked for fused tokens');
+  });
+
+  it('asks fusion for the gate weights only when no request of the call wants fused tokens', async () => {
+    const fuseCalls: FuseInput[] = [];
+    const fusion: FusionClient = {
+      async fuse(input: FuseInput): Promise<FuseOutput> {
+        fuseCalls.push(input);
+        const m = input.base.dims[0] ?? 0;
+        // Gate weight 0.5 on the ocr slot of every row; no fused tokens, as the real client returns them then.
+        const gates = new Float32Array(m * SLOTS.length);
+        for (let i = 0; i < m; i++) gates[i * SLOTS.length] = 0.5;
+        return { fused: { data: new Float32Array(0), dims: [0] }, gates: { data: gates, dims: [m, 1, SLOTS.length] } };
+      },
+    };
+    const calls: string[][] = [];
+    const orchestrator = new Orchestrator({
+      base: expert('mobilenetv2', 0, calls),
+      experts: new Map(SLOTS.map((name, j) => [name, expert(name, 100 * (j + 1), calls)])),
+      slots: SLOTS,
+      domains: new Map(),
+      router,
+      fusion,
+      contextOf: () => new Float32Array(3),
+      expertDeadlineShare: 0.8,
+      log: logger('test'),
+    });
+    const out = await orchestrator.runBatch([request(20, 'ppocr'), request(21, 'none'), request(22, 'ppocr')]);
+    assert.equal(fuseCalls.length, 1);
+    assert.equal(fuseCalls[0]!.fusedTokens, false);
+    const results = out as GatewayResult[];
+    results.forEach((r, i) => assert.ok(!(r instanceof Error), `request ${i}`));
+    assert.deepEqual(results.map((r) => r.fused), [undefined, undefined, undefined]);
+    assert.deepEqual(results.map((r) => r.experts.find((e) => e.name === 'ppocr')?.gateWeight), [0.5, 0, 0.5]);
   });
 });

@@ -33,6 +33,12 @@ export interface FuseRequest {
    * has an empty raw and its shared_memory gives the location and the bytes written.
    */
   'fused_shared_memory'?: (_mova_v1_SharedMemoryLocation | null);
+  /**
+   * True: the reply carries no fused tokens, only the gate weights (for a caller that needs the routing weights
+   * alone, e.g. the gateway when no request of the call asked for fused tokens); saves encoding and moving
+   * N × T × Dout values. Cannot be combined with fused_shared_memory.
+   */
+  'omit_fused'?: (boolean);
 }
 
 export interface FuseRequest__Output {
@@ -65,4 +71,10 @@ export interface FuseRequest__Output {
    * has an empty raw and its shared_memory gives the location and the bytes written.
    */
   'fused_shared_memory': (_mova_v1_SharedMemoryLocation__Output | null);
+  /**
+   * True: the reply carries no fused tokens, only the gate weights (for a caller that needs the routing weights
+   * alone, e.g. the gateway when no request of the call asked for fused tokens); saves encoding and moving
+   * N × T × Dout values. Cannot be combined with fused_shared_memory.
+   */
+  'omit_fused': (boolean);
 }

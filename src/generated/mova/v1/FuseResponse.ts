@@ -4,7 +4,7 @@ import type { FusionTensor as _mova_v1_FusionTensor, FusionTensor__Output as _mo
 
 export interface FuseResponse {
   /**
-   * Fused visual tokens [N, T, Dout], in fused_datatype.
+   * Fused visual tokens [N, T, Dout], in fused_datatype; absent when the request set omit_fused.
    */
   'fused'?: (_mova_v1_FusionTensor | null);
   /**
@@ -24,7 +24,7 @@ export interface FuseResponse {
 
 export interface FuseResponse__Output {
   /**
-   * Fused visual tokens [N, T, Dout], in fused_datatype.
+   * Fused visual tokens [N, T, Dout], in fused_datatype; absent when the request set omit_fused.
    */
   'fused': (_mova_v1_FusionTensor__Output | null);
   /**
