@@ -7,16 +7,21 @@ cluster (another protobuf implementation, another HTTP/2 stack).
 
 Generate the message classes once (Debian: apt-get install python3-grpcio python3-protobuf protobuf-compiler):
 
-    protoc -Iprotos --python_out=OUT protos/inference/grpc_service.proto protos/mova/v1/gateway.proto
+    protoc -Iprotos --python_out=OUT protos/inference/grpc_service.proto protos/mova/v1/gateway.proto \
+        protos/mova/v1/fusion.proto
 
 then:
 
     python3 scripts/clients/mova_grpc_client.py --gen OUT gateway 127.0.0.1:50050 receipt.png "What is the total?"
     python3 scripts/clients/mova_grpc_client.py --gen OUT expert 127.0.0.1:50061 mobilenetv2 cat.png [more.png ...]
     python3 scripts/clients/mova_grpc_client.py --gen OUT expert --shm 127.0.0.1:50061 mobilenetv2 cat.png
+    python3 scripts/clients/mova_grpc_client.py --gen OUT fusion [--shm] [--fp16] [--batch N] 127.0.0.1:50070
 
 With --shm the images and the outputs travel through a POSIX shared-memory region (Triton's system shared-memory
-extension, as tritonclient.utils.shared_memory uses it; the server must run with --allow-client-shm).
+extension, as tritonclient.utils.shared_memory uses it; the server must run with --allow-client-shm). The fusion
+command asks Describe for the adapter's geometry, makes seeded pseudo-random tokens for a batch whose requests choose
+different slots, and calls Fuse: the tokens in the message, or with --shm in a region (FusionTensor.shared_memory)
+with the fused tokens written back there (fused_shared_memory).
 
 Each prints one JSON object: the gateway's answer (routing, expert results, fused tokens' shape) or the expert's
 metadata, decoded outputs and statistics (Triton's ModelStatistics, read after the call). A gRPC error prints
@@ -156,6 +161,96 @@ def expert(args):
     }
 
 
+def fusion(args):
+    import array
+    import hashlib
+    import random
+    from inference import grpc_service_pb2 as ipb
+    from mova.v1 import fusion_pb2 as pb
+    rng = random.Random(args.seed)
+    dtype = 'FP16' if args.fp16 else 'FP32'
+
+    def floats(count):
+        return [rng.uniform(-1, 1) for _ in range(count)]
+
+    def raw(values, as_dtype):
+        if as_dtype == 'FP16':
+            return struct.pack('<%de' % len(values), *values)
+        a = array.array('f', values)
+        if sys.byteorder != 'little':
+            a.byteswap()
+        return a.tobytes()
+
+    shm = None
+    with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
+        d = unary(channel, '/mova.v1.Fusion/Describe', pb.DescribeResponse)(pb.DescribeRequest(), timeout=args.timeout)
+        n, slots = args.batch, list(d.slots)
+        tokens = d.base_grid[0] * d.base_grid[1]
+        # Request i chooses slot i mod (E + 1) (the last choice: none), so the batch mixes different chosen sets.
+        mask = [[1.0 if i % (len(slots) + 1) == j else 0.0 for j in range(len(slots))] for i in range(n)]
+        tensors = [('base', [n, tokens, d.base_width], floats(n * tokens * d.base_width), dtype)]
+        for s in slots:
+            rows = [i for i in range(n) if mask[i][s.index] == 1.0]
+            if rows:
+                t = s.grid[0] * s.grid[1]
+                tensors.append((s.name, [len(rows), t, s.width], floats(len(rows) * t * s.width), dtype, rows))
+        tensors.append(('mask', [n, len(slots)], [v for row in mask for v in row], 'FP32'))
+        tensors.append(('context', [n, d.context_width], floats(n * d.context_width), 'FP32'))
+        req = pb.FuseRequest(fused_datatype='FP32')
+        fused_bytes = n * tokens * d.output_width * 4
+        blobs = [raw(t[2], t[3]) for t in tensors]
+        try:
+            if args.shm:
+                from multiprocessing import shared_memory
+                size = sum(len(b) for b in blobs) + fused_bytes
+                shm = shared_memory.SharedMemory(create=True, size=size)
+                region = 'py-' + shm.name  # one region name per client run: several may share a server
+                unary(channel, '/mova.v1.Fusion/SystemSharedMemoryRegister', ipb.SystemSharedMemoryRegisterResponse)(
+                    ipb.SystemSharedMemoryRegisterRequest(name=region, key='/' + shm.name, offset=0, byte_size=size),
+                    timeout=args.timeout)
+            offset = 0
+            for t, blob in zip(tensors, blobs):
+                msg = pb.FusionTensor(name=t[0], datatype=t[3], shape=t[1], rows=t[4] if len(t) > 4 else [])
+                if shm is not None:
+                    shm.buf[offset:offset + len(blob)] = blob
+                    msg.shared_memory.region, msg.shared_memory.offset, msg.shared_memory.byte_size = region, offset, len(blob)
+                    offset += len(blob)
+                else:
+                    msg.raw = blob
+                if t[0] in ('base', 'mask', 'context'):
+                    getattr(req, t[0]).CopyFrom(msg)
+                else:
+                    req.experts.append(msg)
+            if shm is not None:
+                req.fused_shared_memory.region, req.fused_shared_memory.offset = region, offset
+                req.fused_shared_memory.byte_size = fused_bytes
+            res = unary(channel, '/mova.v1.Fusion/Fuse', pb.FuseResponse)(req, timeout=args.timeout)
+            fused = res.fused.raw
+            if shm is not None:
+                loc = res.fused.shared_memory
+                assert fused == b'', 'fused tokens written to shared memory must leave raw empty'
+                fused = bytes(shm.buf[loc.offset:loc.offset + loc.byte_size])
+                unary(channel, '/mova.v1.Fusion/SystemSharedMemoryUnregister', ipb.SystemSharedMemoryUnregisterResponse)(
+                    ipb.SystemSharedMemoryUnregisterRequest(name=region), timeout=args.timeout)
+        finally:
+            if shm is not None:
+                shm.close()
+                shm.unlink()
+    gates = struct.unpack('<%df' % (len(res.gates.raw) // 4), res.gates.raw)
+    per = d.blocks * len(slots)
+    return {
+        'slots': [s.name for s in slots],
+        'fused': {'datatype': res.fused.datatype, 'shape': list(res.fused.shape), 'bytes': len(fused),
+                  'sha256': hashlib.sha256(fused).hexdigest()},
+        'gates_shape': list(res.gates.shape),
+        # Per request and block, the gate weights over the slots (they sum to 1 over the chosen ones, else 0).
+        'gates': [[list(gates[i * per + b * len(slots):i * per + (b + 1) * len(slots)]) for b in range(d.blocks)]
+                  for i in range(n)],
+        'mask': mask,
+        'batch_size': res.batch_size,
+    }
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--gen', required=True, help='directory with the protoc-generated *_pb2.py modules')
@@ -176,10 +271,16 @@ def main():
     e.add_argument('address')
     e.add_argument('model')
     e.add_argument('images', nargs='+')
+    f = sub.add_parser('fusion')
+    f.add_argument('--shm', action='store_true', help='tokens in, fused tokens out through system shared memory')
+    f.add_argument('--fp16', action='store_true', help='base and expert tokens as FP16')
+    f.add_argument('--batch', type=int, default=4)
+    f.add_argument('--seed', type=int, default=1)
+    f.add_argument('address')
     args = p.parse_args()
     sys.path.insert(0, args.gen)
     try:
-        out = gateway(args) if args.command == 'gateway' else expert(args)
+        out = {'gateway': gateway, 'expert': expert, 'fusion': fusion}[args.command](args)
     except grpc.RpcError as err:
         print(json.dumps({'error': {'code': err.code().name, 'message': err.details()}}))
         sys.exit(3)

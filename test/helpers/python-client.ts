@@ -24,7 +24,7 @@ export function pythonClient(): PythonClient {
   const probe = spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf'], { encoding: 'utf8' });
   if (probe.status !== 0) throw new Error(`${PYTHON} cannot import grpc and protobuf (apt-get install python3-grpcio python3-protobuf; .ci/run does): ${probe.stderr}`);
   const gen = mkdtempSync(path.join(os.tmpdir(), 'mova-pyproto-'));
-  const protoc = spawnSync('protoc', [`-I${path.join(PROJECT_ROOT, 'protos')}`, `--python_out=${gen}`, 'inference/grpc_service.proto', 'mova/v1/gateway.proto'], { cwd: path.join(PROJECT_ROOT, 'protos'), encoding: 'utf8' });
+  const protoc = spawnSync('protoc', [`-I${path.join(PROJECT_ROOT, 'protos')}`, `--python_out=${gen}`, 'inference/grpc_service.proto', 'mova/v1/gateway.proto', 'mova/v1/fusion.proto'], { cwd: path.join(PROJECT_ROOT, 'protos'), encoding: 'utf8' });
   if (protoc.error || protoc.status !== 0) throw new Error(`protoc failed (apt-get install protobuf-compiler; .ci/run does): ${protoc.error?.message ?? protoc.stderr}`);
   return {
     run(args) {

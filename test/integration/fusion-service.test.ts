@@ -13,6 +13,7 @@ import { ConfigError } from '../../src/core/errors';
 import { float32ToHalf, halfToFloat32 } from '../../src/core/fp16';
 import { loadProto } from '../../src/core/proto';
 import { ShmObject } from '../../src/core/shm-client';
+import { pythonClient } from '../helpers/python-client';
 import type { ProtoGrpcType } from '../../src/generated/fusion';
 import type { DescribeResponse__Output } from '../../src/generated/mova/v1/DescribeResponse';
 import type { FuseRequest } from '../../src/generated/mova/v1/FuseRequest';
@@ -368,6 +369,26 @@ describe('fusion service through system shared memory', () => {
     await call(client, 'SystemSharedMemoryRegister', { name: 'spare', key: region.key, offset: 0, byte_size: 1024 });
     await call(client, 'SystemSharedMemoryUnregister', { name: 'spare' });
     await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, region: 'spare' } } }), grpc.status.NOT_FOUND, /region "spare" is not registered/);
+  });
+
+  it('a Python grpcio client (protoc classes only) fuses through the message and through shared memory alike', async () => {
+    const py = pythonClient();
+    const runs = await Promise.all([[], ['--shm'], ['--fp16'], ['--fp16', '--shm']].map((flags) => py.run(['fusion', ...flags, '--batch', '5', server.address])));
+    for (const { status, json } of runs) assert.equal(status, 0, JSON.stringify(json));
+    const [message, shm, message16, shm16] = runs.map((r) => r.json as { fused: { shape: number[]; bytes: number; sha256: string }; gates: number[][][]; mask: number[][]; slots: string[] });
+    assert.deepEqual(message!.slots, ['ocr', 'faces', 'objects']);
+    assert.deepEqual(message!.fused.shape, [5, config.tokens, config.outputWidth]);
+    assert.equal(message!.fused.bytes, 5 * config.tokens * config.outputWidth * 4);
+    assert.equal(shm!.fused.sha256, message!.fused.sha256, 'shared memory and message give the same fused bytes');
+    assert.equal(shm16!.fused.sha256, message16!.fused.sha256);
+    for (const r of [message!, shm16!]) {
+      r.gates.forEach((blocks, i) => blocks.forEach((g) => {
+        const chosen = r.mask[i]!;
+        const sum = g.reduce((a, b) => a + b, 0);
+        assert.ok(g.every((v, j) => (chosen[j] === 1 ? v >= 0 : v === 0)), `request ${i} gates ${g}`);
+        assert.ok(chosen.includes(1) ? Math.abs(sum - 1) < 1e-5 : sum === 0, `request ${i} gates sum ${sum}`);
+      }));
+    }
   });
 
   it('a server started without --allow-client-shm refuses the extension with FAILED_PRECONDITION', async () => {
