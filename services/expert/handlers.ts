@@ -9,7 +9,7 @@ import type { GRPCInferenceServiceHandlers } from '../../src/generated/inference
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
 import type { ModelStatisticsResponse } from '../../src/generated/inference/ModelStatisticsResponse';
-import type { SystemSharedMemoryRegisterRequest__Output } from '../../src/generated/inference/SystemSharedMemoryRegisterRequest';
+import { sharedMemoryHandlers } from '../../src/core/shm-handlers';
 import { preciseNow } from '../../src/core/worker-protocol';
 import { buildInferResponse, modelMetadata, outputByteSize, parseInferRequest } from './infer';
 import type { RunSubmitter } from './response-cache';
@@ -98,14 +98,6 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
       }
       return { model_stats: [d.stats.toProto()] };
     }),
-    SystemSharedMemoryStatus: unary('SystemSharedMemoryStatus', async (req: { name: string }) => ({ regions: d.shm.status(req.name) })),
-    SystemSharedMemoryRegister: unary('SystemSharedMemoryRegister', async (req: SystemSharedMemoryRegisterRequest__Output) => {
-      await d.shm.register(req);
-      return {};
-    }),
-    SystemSharedMemoryUnregister: unary('SystemSharedMemoryUnregister', async (req: { name: string }) => {
-      await d.shm.unregister(req.name);
-      return {};
-    }),
+    ...sharedMemoryHandlers(d.shm),
   } as GRPCInferenceServiceHandlers & grpc.UntypedServiceImplementation;
 }

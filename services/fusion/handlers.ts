@@ -7,7 +7,7 @@ import type { FuseRequest__Output } from '../../src/generated/mova/v1/FuseReques
 import type { FuseResponse } from '../../src/generated/mova/v1/FuseResponse';
 import type { FusionHandlers } from '../../src/generated/mova/v1/Fusion';
 import type { SharedMemoryRegions } from '../../src/core/shared-memory';
-import type { SystemSharedMemoryRegisterRequest__Output } from '../../src/generated/inference/SystemSharedMemoryRegisterRequest';
+import { sharedMemoryHandlers } from '../../src/core/shm-handlers';
 import type { AdapterConfig } from './adapter-config';
 import { buildFuseResponse, parseFuseRequest, type FuseJob, type FuseJobResult } from './fuse-request';
 import { fusedOutputLocation, readSharedMemoryTensors, writeFusedToSharedMemory } from './fuse-shared-memory';
@@ -29,14 +29,6 @@ export function fusionHandlers(d: FusionHandlerDeps): FusionHandlers & grpc.Unty
       return writeFusedToSharedMemory(buildFuseResponse(job, result, d.adapter), fusedAt, d.shm);
     }),
     Describe: unary('Describe', async (): Promise<DescribeResponse> => d.describe),
-    SystemSharedMemoryStatus: unary('SystemSharedMemoryStatus', async (req: { name: string }) => ({ regions: d.shm.status(req.name) })),
-    SystemSharedMemoryRegister: unary('SystemSharedMemoryRegister', async (req: SystemSharedMemoryRegisterRequest__Output) => {
-      await d.shm.register(req);
-      return {};
-    }),
-    SystemSharedMemoryUnregister: unary('SystemSharedMemoryUnregister', async (req: { name: string }) => {
-      await d.shm.unregister(req.name);
-      return {};
-    }),
+    ...sharedMemoryHandlers(d.shm),
   };
 }

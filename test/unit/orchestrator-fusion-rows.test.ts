@@ -62,6 +62,21 @@ function rowMarkers(t: Float32Tensor, offset: number): number[] {
   });
 }
 
+/** An orchestrator over the fake experts (each call's images logged in `expertCalls`), the fake router and `fusion`. */
+function orchestratorWith(fusion: FusionClient, expertCalls: string[][]): Orchestrator {
+  return new Orchestrator({
+    base: expert('mobilenetv2', 0, expertCalls),
+    experts: new Map(SLOTS.map((name, j) => [name, expert(name, 100 * (j + 1), expertCalls)])),
+    slots: SLOTS,
+    domains: new Map(),
+    router,
+    fusion,
+    contextOf: () => new Float32Array(3),
+    expertDeadlineShare: 0.8,
+    log: logger('test'),
+  });
+}
+
 describe('orchestrator → fusion', () => {
   it('sends only the requests that need fusion and, per slot, only the rows that have its tokens', async () => {
     const expertCalls: string[][] = [];
@@ -73,18 +88,7 @@ describe('orchestrator → fusion', () => {
         return { fused: { data: new Float32Array(m * 2 * 6), dims: [m, 2, 6] }, gates: { data: new Float32Array(m * SLOTS.length), dims: [m, 1, SLOTS.length] } };
       },
     };
-    const experts = new Map(SLOTS.map((name, j) => [name, expert(name, 100 * (j + 1), expertCalls)]));
-    const orchestrator = new Orchestrator({
-      base: expert('mobilenetv2', 0, expertCalls),
-      experts,
-      slots: SLOTS,
-      domains: new Map(),
-      router,
-      fusion,
-      contextOf: () => new Float32Array(3),
-      expertDeadlineShare: 0.8,
-      log: logger('test'),
-    });
+    const orchestrator = orchestratorWith(fusion, expertCalls);
     // Request 11 chooses nothing and asks for no tokens: it needs no fusion row.
     const reqs = [request(10, 'ppocr'), request(11, 'none'), request(12, 'ppocr+ultraface'), request(13, 'ultraface', true), request(14, 'none', true)];
     const out = await orchestrator.runBatch(reqs);
@@ -125,18 +129,7 @@ describe('orchestrator → fusion', () => {
         return { fused: { data: new Float32Array(0), dims: [0] }, gates: { data: gates, dims: [m, 1, SLOTS.length] } };
       },
     };
-    const calls: string[][] = [];
-    const orchestrator = new Orchestrator({
-      base: expert('mobilenetv2', 0, calls),
-      experts: new Map(SLOTS.map((name, j) => [name, expert(name, 100 * (j + 1), calls)])),
-      slots: SLOTS,
-      domains: new Map(),
-      router,
-      fusion,
-      contextOf: () => new Float32Array(3),
-      expertDeadlineShare: 0.8,
-      log: logger('test'),
-    });
+    const orchestrator = orchestratorWith(fusion, []);
     const out = await orchestrator.runBatch([request(20, 'ppocr'), request(21, 'none'), request(22, 'ppocr')]);
     assert.equal(fuseCalls.length, 1);
     assert.equal(fuseCalls[0]!.fusedTokens, false);
