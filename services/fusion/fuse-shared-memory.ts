@@ -18,6 +18,8 @@ function fromSharedMemory(t: FusionTensor__Output, what: string, regions: Shared
   if (!loc) return t;
   if (t.raw.byteLength > 0) throw new InvalidArgumentError(`${what}: give its bytes in raw or in shared_memory, not both`);
   if (!loc.region) throw new InvalidArgumentError(`${what}: shared_memory.region must name a registered region`);
+  // Refused before reading, as parseFuseRequest would refuse it after: every Fuse tensor is FP32 or FP16.
+  if (t.datatype !== 'FP32' && t.datatype !== 'FP16') throw new InvalidArgumentError(`${what}: datatype must be "FP32" or "FP16", got "${t.datatype}"`);
   checkRawByteLength(t, loc.byte_size, what, 'shared_memory.byte_size');
   const raw = regions.read({ region: loc.region, offset: loc.offset, byteSize: loc.byte_size }, what);
   return { ...t, raw, shared_memory: null };

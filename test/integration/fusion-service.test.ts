@@ -359,6 +359,7 @@ describe('fusion service through system shared memory', () => {
     await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, byte_size: 100 } } }), grpc.status.INVALID_ARGUMENT, /^base: shape \[1,9,12\] of FP32 needs 432 bytes, got 100 \(shared_memory\.byte_size\)$/);
     await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, offset: region.byteSize - 8 } } }), grpc.status.INVALID_ARGUMENT, /^base: offset \d+ \+ 432 bytes exceeds shared-memory region "tokens"/);
     await expectCode(call(client, 'Fuse', { ...good, base: { ...base, raw: Buffer.alloc(432) } }), grpc.status.INVALID_ARGUMENT, /^base: give its bytes in raw or in shared_memory, not both$/);
+    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, datatype: 'FP64' } }), grpc.status.INVALID_ARGUMENT, /^base: datatype must be "FP32" or "FP16", got "FP64"$/);
     const e0 = good.experts![0]!;
     await expectCode(call(client, 'Fuse', { ...good, experts: [{ ...e0, shared_memory: { ...e0.shared_memory!, byte_size: 4 } }, ...good.experts!.slice(1)] }), grpc.status.INVALID_ARGUMENT, /^experts\[0\] \("expert_0"\): shape \[1,16,10\] of FP32 needs 640 bytes, got 4/);
     // A NaN written into the region is found like one in the message.
