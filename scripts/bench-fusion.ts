@@ -208,6 +208,9 @@ async function main(): Promise<void> {
   const server = await group.start(movaServe('fusion', 'fusion', ['--port', '0', '--config', serviceRegistry, '--allow-client-shm']));
   const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
   const client = new proto.mova.v1.Fusion(server.address, grpc.credentials.createInsecure(), channelOptions());
+  const fuseCall = (req: FuseRequest): Promise<FuseResponse__Output> => new Promise((resolve, reject) => {
+    client.Fuse(req, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null, res?: FuseResponse__Output) => (err || !res ? reject(err ?? new Error('empty reply')) : resolve(res)));
+  });
   const rows: Row[] = [];
   const rand = mulberry32(1);
   // Room for the largest call's tokens (dense FP32 at the largest batch), each tensor 64-byte aligned.
@@ -239,38 +242,25 @@ async function main(): Promise<void> {
           context: wire('context', [batch, c.contextWidth], x.context),
         };
         const graphMs: number[] = [];
-        const runRemote = (): Promise<void> => new Promise<void>((resolve, reject) => {
-          client.Fuse(request, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null, res?: FuseResponse__Output) => {
-            if (err || !res) return reject(err ?? new Error('empty reply'));
-            graphMs.push(res.inference_ms);
-            resolve();
-          });
-        });
+        const runRemote = async (): Promise<void> => {
+          graphMs.push((await fuseCall(request)).inference_ms);
+        };
         const sparse = chosenRowsRequest(c, batch, x);
-        const runRemoteSparse = (): Promise<void> => new Promise<void>((resolve, reject) => {
-          client.Fuse(sparse, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
-        });
+        const runRemoteSparse = (): Promise<unknown> => fuseCall(sparse);
         const sparse16 = fp16Tokens(sparse);
-        const runRemoteSparse16 = (): Promise<void> => new Promise<void>((resolve, reject) => {
-          client.Fuse(sparse16, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
-        });
+        const runRemoteSparse16 = (): Promise<unknown> => fuseCall(sparse16);
         const remoteShm = (req: FuseRequest): (() => Promise<void>) => {
           const { request: shmRequest, write, read } = viaSharedMemory(region, req, batch * c.tokens * c.outputWidth * 4);
-          return () => new Promise<void>((resolve, reject) => {
+          return async () => {
             write();
-            client.Fuse(shmRequest, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => {
-              if (err) return reject(err);
-              read();
-              resolve();
-            });
-          });
+            await fuseCall(shmRequest);
+            read();
+          };
         };
         const megabytes = (r: FuseRequest): number => round([r.base, r.mask, r.context, ...(r.experts ?? [])].reduce((sum, t) => sum + ((t?.raw as Buffer | undefined)?.byteLength ?? 0), 0) / 1e6, 2);
         // In-process and service calls alternate (random order per round), so drifting load hits them alike.
         const [local = [], remote = [], remoteSparse = [], remoteSparse16 = [], remoteShmSparse = [], remoteShmSparse16 = []] = await timeAlternating(iterations, [runLocal, runRemote, runRemoteSparse, runRemoteSparse16, remoteShm(sparse), remoteShm(sparse16)]);
-        const fuse = (): Promise<void> => new Promise<void>((resolve, reject) => {
-          client.Fuse(request, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
-        });
+        const fuse = (): Promise<unknown> => fuseCall(request);
         let issued = 0;
         const t0 = performance.now();
         await Promise.all(Array.from({ length: PIPELINE }, async () => {

@@ -80,15 +80,20 @@ function indexOf(flat: number, shape: readonly number[]): string {
   return fmt(idx);
 }
 
+/** Every Fuse tensor is FP32 or FP16 (INVALID_ARGUMENT naming the tensor otherwise). */
+export function checkTokenDatatype(t: { datatype: string }, what: string): void {
+  if (t.datatype !== 'FP32' && t.datatype !== 'FP16') {
+    throw new InvalidArgumentError(`${what}: datatype must be "FP32" or "FP16", got "${t.datatype}"`);
+  }
+}
+
 /**
  * Decode one float tensor (FP32/FP16), check its shape against `expected` (N is the batch size), reject NaN/Inf.
  * FP16 stays FP16 bits; `floatInput` converts it to float32.
  */
 async function tokenInput(t: FusionTensor__Output | null | undefined, what: string, expected: readonly number[], meaning: string): Promise<TokenArray> {
   if (!t) throw new InvalidArgumentError(`${what} is required (${fmt(['N', ...expected.slice(1)])}, ${meaning})`);
-  if (t.datatype !== 'FP32' && t.datatype !== 'FP16') {
-    throw new InvalidArgumentError(`${what}: datatype must be "FP32" or "FP16", got "${t.datatype}"`);
-  }
+  checkTokenDatatype(t, what);
   const shape = t.shape.map(Number);
   const ok = shape.length === expected.length && shape.every((d, i) => d === expected[i]);
   if (!ok) throw new InvalidArgumentError(`${what}: expected shape ${fmt(expected)} (${meaning}), got ${fmt(shape)}`);

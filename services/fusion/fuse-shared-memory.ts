@@ -11,15 +11,14 @@ import type { FuseRequest__Output } from '../../src/generated/mova/v1/FuseReques
 import type { FuseResponse } from '../../src/generated/mova/v1/FuseResponse';
 import type { FusionTensor__Output } from '../../src/generated/mova/v1/FusionTensor';
 import type { AdapterConfig } from './adapter-config';
-import type { FuseJob } from './fuse-request';
+import { checkTokenDatatype, type FuseJob } from './fuse-request';
 
 function fromSharedMemory(t: FusionTensor__Output, what: string, regions: SharedMemoryRegions): FusionTensor__Output {
   const loc = t.shared_memory;
   if (!loc) return t;
   if (t.raw.byteLength > 0) throw new InvalidArgumentError(`${what}: give its bytes in raw or in shared_memory, not both`);
   if (!loc.region) throw new InvalidArgumentError(`${what}: shared_memory.region must name a registered region`);
-  // Refused before reading, as parseFuseRequest would refuse it after: every Fuse tensor is FP32 or FP16.
-  if (t.datatype !== 'FP32' && t.datatype !== 'FP16') throw new InvalidArgumentError(`${what}: datatype must be "FP32" or "FP16", got "${t.datatype}"`);
+  checkTokenDatatype(t, what); // before reading, as parseFuseRequest would after
   checkRawByteLength(t, loc.byte_size, what, 'shared_memory.byte_size');
   const raw = regions.read({ region: loc.region, offset: loc.offset, byteSize: loc.byte_size }, what);
   return { ...t, raw, shared_memory: null };
