@@ -34,6 +34,8 @@ import { movaServe, ProcessGroup } from '../src/launcher/process-group';
 import { registryCopy } from '../src/bench/cluster';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
 import { median, round, timeAlternating } from '../src/bench/common';
+import { modelStats, stageMeans, type ServerStages, type StageTotals, type StatisticsCall } from '../src/bench/server-stages';
+import { FUSION_MODEL_NAME } from '../services/fusion/handlers';
 import { reexecWithMemoryTuning, stopWithReexecParent, tuneGarbageCollector } from '../src/core/memory-tuning';
 
 /** Feature geometry of the default registry's models ([H, W, C] of the exposed feature map). */
@@ -167,6 +169,11 @@ interface Row {
   chosenRowsShmOverhead: number;
   chosenRowsFp16ShmServiceMs: number;
   chosenRowsFp16ShmOverhead: number;
+  /**
+   * Where a shared-memory call's time went (FP32, chosen rows; a second, shorter alternation of in-process and
+   * shared-memory calls only), from the service's ModelStatistics.
+   */
+  shmStages: ServerStages;
   /** Megabytes of tensors on the wire per call: dense, chosen rows only. */
   denseMB: number;
   chosenRowsMB: number;
@@ -174,6 +181,11 @@ interface Row {
   serviceRowsPerS: number;
   /** Service throughput with PIPELINE calls in flight (decode/encode overlap the graph). */
   servicePipelinedRowsPerS: number;
+}
+
+/** `in (input + queue + graph + output)`, ms. */
+function stagesCell(s: ServerStages): string {
+  return `${s.server} (${s.input} + ${s.queue} + ${s.infer} + ${s.output})`;
 }
 
 /** Calls kept in flight for the pipelined throughput column. */
@@ -267,6 +279,14 @@ async function main(): Promise<void> {
           while (issued++ < iterations) await fuse();
         }));
         const pipelinedMs = performance.now() - t0;
+        // Where a shared-memory call's time goes: in-process and shared-memory calls alternating (no other paths), the
+        // service's statistics read around the measured calls.
+        const statistics: StatisticsCall = (req, cb) => client.ModelStatistics(req, cb);
+        let statsBefore: StageTotals | undefined;
+        const [, shmAgain = []] = await timeAlternating(iterations, [runLocal, remoteShm(sparse)], 1, 0, async () => {
+          statsBefore = await modelStats(statistics, FUSION_MODEL_NAME);
+        });
+        const shmStages = stageMeans(statsBefore!, await modelStats(statistics, FUSION_MODEL_NAME), shmAgain.reduce((a, b) => a + b, 0) / shmAgain.length);
         const l = median(local);
         const r = median(remote);
         const rs = median(remoteSparse);
@@ -281,6 +301,7 @@ async function main(): Promise<void> {
           chosenRowsFp16ServiceMs: round(rs16), chosenRowsFp16Overhead: round((rs16 - l) / l, 3),
           chosenRowsShmServiceMs: round(shm), chosenRowsShmOverhead: round((shm - l) / l, 3),
           chosenRowsFp16ShmServiceMs: round(shm16), chosenRowsFp16ShmOverhead: round((shm16 - l) / l, 3),
+          shmStages,
           denseMB: megabytes(request), chosenRowsMB: megabytes(sparse),
           inProcessRowsPerS: round((batch * 1000) / l, 1), serviceRowsPerS: round((batch * 1000) / r, 1),
           servicePipelinedRowsPerS: round((iterations * batch * 1000) / pipelinedMs, 1),
@@ -297,9 +318,9 @@ async function main(): Promise<void> {
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() };
   const adapter = { baseGrid: c.baseGrid, baseWidth: c.baseWidth, slots: c.experts.map((e) => ({ name: e.name, grid: e.grid, width: e.width })), D: c.adapterWidth, heads: c.heads, L: c.blocks, K: c.topK, Dout: c.outputWidth, geometrySource: source };
   const table = [
-    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service ms, chosen rows, shared memory | overhead, chosen rows, shared memory | service ms, chosen rows, FP16, shared memory | overhead, chosen rows, FP16, shared memory | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.chosenRowsShmServiceMs} | ${(x.chosenRowsShmOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ShmServiceMs} | ${(x.chosenRowsFp16ShmOverhead * 100).toFixed(1)}% | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
+    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service ms, chosen rows, shared memory | overhead, chosen rows, shared memory | service ms, chosen rows, FP16, shared memory | overhead, chosen rows, FP16, shared memory | shared memory, mean ms in the service (input + queue + graph + output) | shared memory, mean ms outside the service | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.chosenRowsShmServiceMs} | ${(x.chosenRowsShmOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ShmServiceMs} | ${(x.chosenRowsFp16ShmOverhead * 100).toFixed(1)}% | ${stagesCell(x.shmStages)} | ${round(x.shmStages.client - x.shmStages.server)} | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
   const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating, in a random order each round; memory settings of src/core/memory-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads in process; the service a separate \`mova serve fusion\` process (one worker, its default intra-op threads: min(4, CPUs)).\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
@@ -311,7 +332,13 @@ async function main(): Promise<void> {
     `which the service feeds to its FP16-token graph (cast to float32 inside; in-process stays the float32 graph on float32 inputs). ` +
     `"Shared memory": the chosen-rows call with its base and expert tokens in a registered system shared-memory region (the service runs with --allow-client-shm; ` +
     `FuseRequest tensors' shared_memory) instead of the message, and the fused tokens (FP32) written back there (fused_shared_memory); ` +
-    `every call copies the tokens into the region and the fused tokens out of it, inside the timing. The rows/s columns are for dense calls.\n\n${table}\n`;
+    `every call copies the tokens into the region and the fused tokens out of it, inside the timing. ` +
+    `The two "shared memory, mean ms" columns come from a second alternation per cell (in-process and FP32 shared-memory calls only, ${iterations} rounds) ` +
+    `with the service's ModelStatistics (Triton's statistics extension) read before and after: the mean time a call spent in the service, split into ` +
+    `input (request decode, NaN/Inf checks, shared-memory reads, the run's assembly and hand-off to the worker thread), queue (dynamic batcher), ` +
+    `graph (the adapter run in its worker thread: in-process's counterpart) and output (results back, encoding, the shared-memory write); ` +
+    `outside = the client-observed mean − that (the client's copies into and out of the region, its encoding, loopback transport, waking the idle service). ` +
+    `These are means, the other columns medians. The rows/s columns are for dense calls.\n\n${table}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, 'fusion.json'), `${JSON.stringify({ machine, iterations, threads, adapter, rows }, null, 2)}\n`);
   writeFileSync(path.join(values.out, 'fusion.md'), md);

@@ -3,8 +3,10 @@
  * (and only those: the graph's work per slot follows its requests), runs them as one adapter run on the worker pool,
  * and splits the outputs back per job.
  */
+import type { BatchTiming } from '../../src/core/infer-stats';
 import { ownsWholeBuffer } from '../../src/core/tensor-codec';
 import type { WorkerPool } from '../../src/core/worker-pool';
+import { preciseNow } from '../../src/core/worker-protocol';
 import type { AdapterConfig } from './adapter-config';
 import type { TokenType } from './adapter-graph';
 import { tokensFor, type FuseJob, type FuseJobResult, type TokenArray } from './fuse-request';
@@ -64,7 +66,9 @@ function slotRows(jobs: readonly FuseJob[], j: number, c: AdapterConfig, convert
   return { rows, data: out };
 }
 
+/** One adapter run of `jobs`; each job's result carries the run's timing (dispatched, run, done: its statistics stages). */
 export async function executeFuseBatch(pool: FusionPool, c: AdapterConfig, jobs: FuseJob[]): Promise<FuseJobResult[]> {
+  const dispatchedAt = preciseNow();
   const n = jobs.reduce((s, j) => s + j.n, 0);
   const only = jobs.length === 1 ? jobs[0] : undefined;
   // FP16 tokens only when every job sent them so (the FP16-token graph); a merged batch that mixes both runs float32.
@@ -88,7 +92,8 @@ export async function executeFuseBatch(pool: FusionPool, c: AdapterConfig, jobs:
   // Every buffer here is ours alone (fresh decodes or concatenations): move them to the worker instead of copying.
   // A job's own arrays are unusable afterwards; only its n and fusedDatatype are read later.
   const transfer = [...new Set([request.base, request.mask, request.context, ...request.experts.flatMap((e) => [e.rows, e.data])].map((a) => a.buffer as ArrayBuffer))];
-  const res = await pool.run(request, transfer);
+  const { result: res, span } = await pool.runTimed(request, transfer);
+  const timing: BatchTiming = { items: n, dispatchedAt, ...span, doneAt: preciseNow() };
   const fusedPer = c.tokens * c.outputWidth;
   const gatesPer = c.blocks * c.maxExperts;
   let row = 0;
@@ -98,6 +103,7 @@ export async function executeFuseBatch(pool: FusionPool, c: AdapterConfig, jobs:
       gates: res.gates.subarray(row * gatesPer, (row + job.n) * gatesPer),
       batchSize: n,
       inferenceMs: res.inferenceMs,
+      timing,
     };
     row += job.n;
     return out;

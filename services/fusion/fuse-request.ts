@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../../src/core/errors';
 import { findNonFinite, findNonFiniteHalf } from '../../src/core/finite-check';
+import type { BatchTiming } from '../../src/core/infer-stats';
 import { float32ToHalf, fromHalfBits, halfToFloat32 } from '../../src/core/fp16';
 import { decodeTensor, toFloat32, type NumericTensor } from '../../src/core/tensor-codec';
 import type { DescribeResponse } from '../../src/generated/mova/v1/DescribeResponse';
@@ -65,6 +66,8 @@ export interface FuseJobResult {
   /** Rows in the run this job was part of. */
   batchSize: number;
   inferenceMs: number;
+  /** When the run was dispatched, ran in its worker and was back (ModelStatistics' stages). */
+  timing: BatchTiming;
 }
 
 const fmt = (dims: readonly (number | string)[]): string => `[${dims.join(', ')}]`;

@@ -4,6 +4,7 @@ import { DynamicBatcher } from '../../src/core/batcher';
 import { batcherMetrics } from '../../src/core/batcher-metrics';
 import { ConfigError, errorMessage } from '../../src/core/errors';
 import { startGrpcServer, type RunningGrpcServer } from '../../src/core/grpc-server';
+import { ModelStats } from '../../src/core/infer-stats';
 import { logger } from '../../src/core/log';
 import { loadProto } from '../../src/core/proto';
 import { SharedMemoryRegions } from '../../src/core/shared-memory';
@@ -14,7 +15,7 @@ import { buildAdapterGraph } from './adapter-graph';
 import { executeFuseBatch, type FusionPool } from './batch';
 import { compileFusionConfig, type FusionServiceConfig, type FusionServiceOptions } from './config';
 import { describeAdapter, type FuseJob, type FuseJobResult } from './fuse-request';
-import { fusionHandlers } from './handlers';
+import { FUSION_MODEL_NAME, fusionHandlers } from './handlers';
 import type { FusionRunnerOptions, FusionRunRequest, FusionRunResult } from './runner';
 import { initWeights, loadWeightsFile, type AdapterWeights } from './weights';
 
@@ -74,11 +75,16 @@ export async function start(options: FusionServiceOptions): Promise<RunningFusio
     name: 'fusion',
   });
   const metrics = batcherMetrics('fusion');
+  const stats = new ModelStats(FUSION_MODEL_NAME);
   const batcher = new DynamicBatcher<FuseJob, FuseJobResult>({
     ...cfg.batching,
     concurrency: cfg.workers,
     sizeOf: (job) => job.n,
-    execute: metrics.timed((jobs: FuseJob[]) => executeFuseBatch(pool, c, jobs)),
+    execute: metrics.timed(async (jobs: FuseJob[]) => {
+      const results = await executeFuseBatch(pool, c, jobs);
+      if (results[0]) stats.executed(results[0].timing); // one adapter run, whatever the number of calls in it
+      return results;
+    }),
     onBatch: (s) => metrics.onBatch(s),
   });
   metrics.watch(batcher);
@@ -94,7 +100,7 @@ export async function start(options: FusionServiceOptions): Promise<RunningFusio
       limits: { maxMessageBytes: cfg.maxMessageBytes },
       services: [{
         definition: proto.mova.v1.Fusion.service,
-        implementation: fusionHandlers({ adapter: c, batcher, describe: describeAdapter(c, cfg.batching.maxBatchSize, !trained), shm }),
+        implementation: fusionHandlers({ adapter: c, batcher, describe: describeAdapter(c, cfg.batching.maxBatchSize, !trained), shm, stats }),
         healthName: 'mova.v1.Fusion',
       }],
       reflectionProtos: [FUSION_PROTO],

@@ -21,6 +21,7 @@ import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/
 import { ShmObject } from '../core/shm-client';
 import { registryCopy } from './cluster';
 import { BENCH_INPUTS, finishMachine, log, machine, median, round, timeAlternating, writeFigure, type BenchInput } from './common';
+import { modelStats, stageMeans, type ServerStages, type StageTotals } from './server-stages';
 
 
 export interface ExpertRow {
@@ -35,36 +36,8 @@ export interface ExpertRow {
   serverItemsPerS: number;
   inProcessSpreadMs: [number, number];
   serverSpreadMs: [number, number];
-  /**
-   * Where a server call's time went, means over the measured calls (ms): the server's own ModelStatistics
-   * (Triton's statistics extension: input, queue, infer = the model run in its worker, output; `server` = their
-   * whole time in the server) and `client` (the client-observed mean; client − server is the client's encoding and
-   * decoding, the transport and waking the server process).
-   */
-  serverStages?: { client: number; server: number; input: number; queue: number; infer: number; output: number };
-}
-
-type Stage = 'success' | 'queue' | 'compute_input' | 'compute_infer' | 'compute_output';
-type StageTotals = Record<Stage, { count: number; ns: number }>;
-
-function modelStats(c: GRPCInferenceServiceClient, model: string): Promise<StageTotals> {
-  return new Promise((resolve, reject) => {
-    c.ModelStatistics({ name: model }, (e, res) => {
-      const s = res?.model_stats[0]?.inference_stats;
-      if (e || !s) return reject(e ?? new Error(`no statistics for ${model}`));
-      const pick = (d: { count: number; ns: number } | null): { count: number; ns: number } => ({ count: Number(d?.count ?? 0), ns: Number(d?.ns ?? 0) });
-      resolve({ success: pick(s.success), queue: pick(s.queue), compute_input: pick(s.compute_input), compute_infer: pick(s.compute_infer), compute_output: pick(s.compute_output) });
-    });
-  });
-}
-
-/** Mean ms per call of each stage between two snapshots. */
-function stageMeans(before: StageTotals, after: StageTotals, clientMean: number): NonNullable<ExpertRow['serverStages']> {
-  const mean = (k: Stage): number => {
-    const n = after[k].count - before[k].count;
-    return n > 0 ? round((after[k].ns - before[k].ns) / n / 1e6) : 0;
-  };
-  return { client: round(clientMean), server: mean('success'), input: mean('compute_input'), queue: mean('queue'), infer: mean('compute_infer'), output: mean('compute_output') };
+  /** Where a server call's time went (the server's ModelStatistics; server-stages.ts). */
+  serverStages?: ServerStages;
 }
 
 export interface ExpertBenchOptions {
@@ -177,9 +150,9 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
           // In-process and server calls alternate (random order per round), so drifting load hits both paths alike.
           let statsBefore: StageTotals | undefined;
           const [local = [], server = []] = await timeAlternating(o.iterations, [inProcess, remote], undefined, undefined, async () => {
-            statsBefore = await modelStats(c, name);
+            statsBefore = await modelStats((req, cb) => c.ModelStatistics(req, cb), name);
           });
-          const statsAfter = await modelStats(c, name);
+          const statsAfter = await modelStats((req, cb) => c.ModelStatistics(req, cb), name);
           const l = median(local);
           const r = median(server);
           rows.push({

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { start, type RunningExpert } from '../../services/expert/main';
+import { assertStagesAddUp, stageDelta } from '../helpers/model-statistics';
 import { pngBomb } from '../helpers/png-bomb';
 import { bytesRun, expectStatus, floats, imagenetPixels, oipClient, outputByName, splitBytesRun, type InferOutputs, type RawClient } from '../helpers/oip-client';
 
@@ -176,26 +177,14 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
     await expectStatus(client.call('ModelInfer', imageRequest([Buffer.from('not an image')])), grpc.status.INVALID_ARGUMENT, /decode/i);
     await expectStatus(client.call('ModelInfer', imageRequest([cat], { model_name: 'resnet' })), grpc.status.NOT_FOUND, /unknown model/);
     const after = await stats();
-    const d = (get: (s: ModelStats) => { count: string; ns: string }): { count: number; ms: number } => ({
-      count: Number(get(after).count) - Number(get(before).count),
-      ms: (Number(get(after).ns) - Number(get(before).ns)) / 1e6,
-    });
-    const is = (s: ModelStats): ModelStats['inference_stats'] => s.inference_stats;
     assert.equal(after.name, 'mobilenetv2');
     assert.equal(after.version, '1');
     assert.equal(Number(after.inference_count) - Number(before.inference_count), 4, 'items of the successful requests');
     assert.equal(Number(after.execution_count) - Number(before.execution_count), 3, 'one execution each (sequential calls); the failed one ran nothing');
     assert.ok(Number(after.last_inference) >= startedAt && Number(after.last_inference) <= Date.now());
-    const success = d((s) => is(s).success);
-    assert.equal(success.count, 3);
-    assert.equal(d((s) => is(s).fail).count, 1, 'the undecodable image; a request for another model is not this model\'s failure');
-    const stages = ['queue', 'compute_input', 'compute_infer', 'compute_output'] as const;
-    const parts = stages.map((k) => d((s) => is(s)[k]));
-    parts.forEach((p, i) => assert.equal(p.count, 3, stages[i]));
-    const sum = parts.reduce((a, p) => a + p.ms, 0);
-    assert.ok(Math.abs(sum - success.ms) <= 0.01 * success.ms + 0.01, `stages ${sum} ms vs total ${success.ms} ms`);
-    assert.ok(parts[2]!.ms > 0 && parts[2]!.ms < success.ms, 'the model ran for part of the time');
-    assert.deepEqual([d((s) => is(s).cache_hit).count, d((s) => is(s).cache_miss).count], [0, 0], 'no response cache here');
+    assertStagesAddUp(before, after, 3);
+    assert.equal(stageDelta(before, after, 'fail').count, 1, 'the undecodable image; a request for another model is not this model\'s failure');
+    assert.deepEqual([stageDelta(before, after, 'cache_hit').count, stageDelta(before, after, 'cache_miss').count], [0, 0], 'no response cache here');
     const batch = (s: ModelStats, n: number): number => Number(s.batch_stats.find((b) => Number(b.batch_size) === n)?.compute_infer.count ?? 0);
     assert.equal(batch(after, 1) - batch(before, 1), 2);
     assert.equal(batch(after, 2) - batch(before, 2), 1);

@@ -13,6 +13,7 @@ import { ConfigError } from '../../src/core/errors';
 import { float32ToHalf, halfToFloat32 } from '../../src/core/fp16';
 import { loadProto } from '../../src/core/proto';
 import { ShmObject } from '../../src/core/shm-client';
+import { assertStagesAddUp, stageDelta } from '../helpers/model-statistics';
 import { pythonClient } from '../helpers/python-client';
 import type { ProtoGrpcType } from '../../src/generated/fusion';
 import type { DescribeResponse__Output } from '../../src/generated/mova/v1/DescribeResponse';
@@ -20,6 +21,7 @@ import type { FuseRequest } from '../../src/generated/mova/v1/FuseRequest';
 import type { FuseResponse__Output } from '../../src/generated/mova/v1/FuseResponse';
 import type { FusionClient } from '../../src/generated/mova/v1/Fusion';
 import type { FusionTensor } from '../../src/generated/mova/v1/FusionTensor';
+import type { ModelStatistics__Output } from '../../src/generated/inference/ModelStatistics';
 import { compileAdapterConfig, type AdapterOptions } from '../../services/fusion/adapter-config';
 import { start, type RunningFusion } from '../../services/fusion/main';
 import { referenceFuse } from '../../services/fusion/reference';
@@ -107,7 +109,7 @@ function checkAgainstReference(res: FuseResponse__Output, reqs: Req[], tolerance
   });
 }
 
-type FusionMethod = 'Fuse' | 'Describe' | 'SystemSharedMemoryRegister' | 'SystemSharedMemoryUnregister' | 'SystemSharedMemoryStatus';
+type FusionMethod = 'Fuse' | 'Describe' | 'ModelStatistics' | 'SystemSharedMemoryRegister' | 'SystemSharedMemoryUnregister' | 'SystemSharedMemoryStatus';
 
 function call<Res>(client: FusionClient, method: FusionMethod, req: object): Promise<Res> {
   return new Promise((resolve, reject) => {
@@ -228,6 +230,35 @@ describe('fusion service over gRPC', () => {
     replies.forEach((res, k) => checkAgainstReference(res, reqs[k] as Req[], 1e-4));
     assert.ok(replies.some((r) => r.batch_size > 1), `batch sizes ${replies.map((r) => r.batch_size)}`);
     assert.ok(replies.every((r) => r.inference_ms > 0));
+  });
+
+  it('reports cumulative statistics (Triton\'s statistics extension) whose stages add up to each call\'s time', async () => {
+    const stats = async (req: object = { name: 'fusion', version: '' }): Promise<ModelStatistics__Output> => {
+      const res = await call<{ model_stats: ModelStatistics__Output[] }>(client, 'ModelStatistics', req);
+      assert.equal(res.model_stats.length, 1);
+      return res.model_stats[0]!;
+    };
+    const before = await stats();
+    const startedAt = Date.now();
+    // Sequential calls: each is a run of its own (2 rows, then 3); the NaN one is refused before any run.
+    await call(client, 'Fuse', fuseRequest([randomReq(rand, [1, 0, 1]), randomReq(rand, [0, 0, 0])]));
+    await call(client, 'Fuse', fuseRequest([randomReq(rand, [0, 1, 0]), randomReq(rand, [1, 1, 1]), randomReq(rand, [0, 0, 1])]));
+    const bad = randomReq(rand, [1, 0, 0]);
+    bad.context[0] = NaN;
+    await expectInvalid(client, fuseRequest([bad]), /^context: non-finite value \(NaN\)/);
+    const after = await stats({});
+    assert.equal(after.name, 'fusion');
+    assert.equal(after.version, '1');
+    assert.equal(Number(after.inference_count) - Number(before.inference_count), 5, 'rows of the successful calls');
+    assert.equal(Number(after.execution_count) - Number(before.execution_count), 2, 'one adapter run per call');
+    assert.ok(Number(after.last_inference) >= startedAt && Number(after.last_inference) <= Date.now());
+    assertStagesAddUp(before, after, 2);
+    assert.equal(stageDelta(before, after, 'fail').count, 1, 'the NaN call');
+    const batch = (s: ModelStatistics__Output, size: number): number => Number(s.batch_stats.find((b) => Number(b.batch_size) === size)?.compute_infer?.count ?? 0);
+    assert.equal(batch(after, 2) - batch(before, 2), 1);
+    assert.equal(batch(after, 3) - batch(before, 3), 1);
+    await assert.rejects(call(client, 'ModelStatistics', { name: 'ppocr' }), (err: grpc.ServiceError) => err.code === grpc.status.NOT_FOUND && /unknown model "ppocr"; this service runs "fusion"/.test(err.details));
+    await assert.rejects(call(client, 'ModelStatistics', { name: 'fusion', version: '2' }), (err: grpc.ServiceError) => err.code === grpc.status.NOT_FOUND && /no version "2"/.test(err.details));
   });
 
   it('rejects bad input with INVALID_ARGUMENT and a precise message', async () => {

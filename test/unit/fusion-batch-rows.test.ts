@@ -47,15 +47,16 @@ function job(id: number, masks: number[][], sent: ('dense' | number[] | null)[],
   };
 }
 
-/** A pool that records each request and answers fused[row] = row index, gates[row] = row index. */
+/** A pool (its runTimed, which executeFuseBatch uses) that records each request and answers fused[row] = row index, gates[row] = row index. */
 function recordingPool(seen: FusionRunRequest[]): FusionPool {
   return {
-    async run(req: FusionRunRequest) {
+    async runTimed(req: FusionRunRequest) {
       seen.push(req);
       const fl = c.tokens * c.outputWidth, gl = c.blocks * c.maxExperts;
       const fused = new Float32Array(req.n * fl).map((_, k) => Math.floor(k / fl));
       const gates = new Float32Array(req.n * gl).map((_, k) => Math.floor(k / gl));
-      return { fused, gates, inferenceMs: 1 };
+      const now = performance.now();
+      return { result: { fused, gates, inferenceMs: 1 }, span: { startedAt: now, endedAt: now } };
     },
   } as unknown as FusionPool;
 }

@@ -6,6 +6,8 @@ import type { DescribeRequest as _mova_v1_DescribeRequest, DescribeRequest__Outp
 import type { DescribeResponse as _mova_v1_DescribeResponse, DescribeResponse__Output as _mova_v1_DescribeResponse__Output } from '../../mova/v1/DescribeResponse';
 import type { FuseRequest as _mova_v1_FuseRequest, FuseRequest__Output as _mova_v1_FuseRequest__Output } from '../../mova/v1/FuseRequest';
 import type { FuseResponse as _mova_v1_FuseResponse, FuseResponse__Output as _mova_v1_FuseResponse__Output } from '../../mova/v1/FuseResponse';
+import type { ModelStatisticsRequest as _inference_ModelStatisticsRequest, ModelStatisticsRequest__Output as _inference_ModelStatisticsRequest__Output } from '../../inference/ModelStatisticsRequest';
+import type { ModelStatisticsResponse as _inference_ModelStatisticsResponse, ModelStatisticsResponse__Output as _inference_ModelStatisticsResponse__Output } from '../../inference/ModelStatisticsResponse';
 import type { SystemSharedMemoryRegisterRequest as _inference_SystemSharedMemoryRegisterRequest, SystemSharedMemoryRegisterRequest__Output as _inference_SystemSharedMemoryRegisterRequest__Output } from '../../inference/SystemSharedMemoryRegisterRequest';
 import type { SystemSharedMemoryRegisterResponse as _inference_SystemSharedMemoryRegisterResponse, SystemSharedMemoryRegisterResponse__Output as _inference_SystemSharedMemoryRegisterResponse__Output } from '../../inference/SystemSharedMemoryRegisterResponse';
 import type { SystemSharedMemoryStatusRequest as _inference_SystemSharedMemoryStatusRequest, SystemSharedMemoryStatusRequest__Output as _inference_SystemSharedMemoryStatusRequest__Output } from '../../inference/SystemSharedMemoryStatusRequest';
@@ -47,6 +49,29 @@ export interface FusionClient extends grpc.Client {
   fuse(argument: _mova_v1_FuseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mova_v1_FuseResponse__Output>): grpc.ClientUnaryCall;
   fuse(argument: _mova_v1_FuseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mova_v1_FuseResponse__Output>): grpc.ClientUnaryCall;
   fuse(argument: _mova_v1_FuseRequest, callback: grpc.requestCallback<_mova_v1_FuseResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Triton's statistics extension, with GRPCInferenceService's own messages, for the one model this service runs
+   * ("fusion"; an empty name means it too): cumulative counts and durations since start, each successful Fuse call's
+   * time split into compute_input (decode, checks, shared-memory reads, the batch's hand-off to the worker thread),
+   * queue (the dynamic batcher), compute_infer (the adapter graph's run) and compute_output (results back, encoding,
+   * shared-memory writes); batch_stats per run size in rows. Another name or version → NOT_FOUND.
+   */
+  ModelStatistics(argument: _inference_ModelStatisticsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_inference_ModelStatisticsResponse__Output>): grpc.ClientUnaryCall;
+  ModelStatistics(argument: _inference_ModelStatisticsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_inference_ModelStatisticsResponse__Output>): grpc.ClientUnaryCall;
+  ModelStatistics(argument: _inference_ModelStatisticsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_inference_ModelStatisticsResponse__Output>): grpc.ClientUnaryCall;
+  ModelStatistics(argument: _inference_ModelStatisticsRequest, callback: grpc.requestCallback<_inference_ModelStatisticsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Triton's statistics extension, with GRPCInferenceService's own messages, for the one model this service runs
+   * ("fusion"; an empty name means it too): cumulative counts and durations since start, each successful Fuse call's
+   * time split into compute_input (decode, checks, shared-memory reads, the batch's hand-off to the worker thread),
+   * queue (the dynamic batcher), compute_infer (the adapter graph's run) and compute_output (results back, encoding,
+   * shared-memory writes); batch_stats per run size in rows. Another name or version → NOT_FOUND.
+   */
+  modelStatistics(argument: _inference_ModelStatisticsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_inference_ModelStatisticsResponse__Output>): grpc.ClientUnaryCall;
+  modelStatistics(argument: _inference_ModelStatisticsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_inference_ModelStatisticsResponse__Output>): grpc.ClientUnaryCall;
+  modelStatistics(argument: _inference_ModelStatisticsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_inference_ModelStatisticsResponse__Output>): grpc.ClientUnaryCall;
+  modelStatistics(argument: _inference_ModelStatisticsRequest, callback: grpc.requestCallback<_inference_ModelStatisticsResponse__Output>): grpc.ClientUnaryCall;
   
   SystemSharedMemoryRegister(argument: _inference_SystemSharedMemoryRegisterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_inference_SystemSharedMemoryRegisterResponse__Output>): grpc.ClientUnaryCall;
   SystemSharedMemoryRegister(argument: _inference_SystemSharedMemoryRegisterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_inference_SystemSharedMemoryRegisterResponse__Output>): grpc.ClientUnaryCall;
@@ -102,6 +127,15 @@ export interface FusionHandlers extends grpc.UntypedServiceImplementation {
    */
   Fuse: grpc.handleUnaryCall<_mova_v1_FuseRequest__Output, _mova_v1_FuseResponse>;
   
+  /**
+   * Triton's statistics extension, with GRPCInferenceService's own messages, for the one model this service runs
+   * ("fusion"; an empty name means it too): cumulative counts and durations since start, each successful Fuse call's
+   * time split into compute_input (decode, checks, shared-memory reads, the batch's hand-off to the worker thread),
+   * queue (the dynamic batcher), compute_infer (the adapter graph's run) and compute_output (results back, encoding,
+   * shared-memory writes); batch_stats per run size in rows. Another name or version → NOT_FOUND.
+   */
+  ModelStatistics: grpc.handleUnaryCall<_inference_ModelStatisticsRequest__Output, _inference_ModelStatisticsResponse>;
+  
   SystemSharedMemoryRegister: grpc.handleUnaryCall<_inference_SystemSharedMemoryRegisterRequest__Output, _inference_SystemSharedMemoryRegisterResponse>;
   
   /**
@@ -119,6 +153,7 @@ export interface FusionHandlers extends grpc.UntypedServiceImplementation {
 export interface FusionDefinition extends grpc.ServiceDefinition {
   Describe: MethodDefinition<_mova_v1_DescribeRequest, _mova_v1_DescribeResponse, _mova_v1_DescribeRequest__Output, _mova_v1_DescribeResponse__Output>
   Fuse: MethodDefinition<_mova_v1_FuseRequest, _mova_v1_FuseResponse, _mova_v1_FuseRequest__Output, _mova_v1_FuseResponse__Output>
+  ModelStatistics: MethodDefinition<_inference_ModelStatisticsRequest, _inference_ModelStatisticsResponse, _inference_ModelStatisticsRequest__Output, _inference_ModelStatisticsResponse__Output>
   SystemSharedMemoryRegister: MethodDefinition<_inference_SystemSharedMemoryRegisterRequest, _inference_SystemSharedMemoryRegisterResponse, _inference_SystemSharedMemoryRegisterRequest__Output, _inference_SystemSharedMemoryRegisterResponse__Output>
   SystemSharedMemoryStatus: MethodDefinition<_inference_SystemSharedMemoryStatusRequest, _inference_SystemSharedMemoryStatusResponse, _inference_SystemSharedMemoryStatusRequest__Output, _inference_SystemSharedMemoryStatusResponse__Output>
   SystemSharedMemoryUnregister: MethodDefinition<_inference_SystemSharedMemoryUnregisterRequest, _inference_SystemSharedMemoryUnregisterResponse, _inference_SystemSharedMemoryUnregisterRequest__Output, _inference_SystemSharedMemoryUnregisterResponse__Output>
