@@ -33,7 +33,7 @@ import { slotRowsFromDense } from '../services/fusion/slot-rows';
 import { movaServe, ProcessGroup } from '../src/launcher/process-group';
 import { registryCopy } from '../src/bench/cluster';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
-import { median, round, timeAlternating } from '../src/bench/common';
+import { median, pairedMedianDifference, round, timeAlternating } from '../src/bench/common';
 import { modelStats, stageMeans, type ServerStages, type StageTotals, type StatisticsCall } from '../src/bench/server-stages';
 import { FUSION_MODEL_NAME } from '../services/fusion/handlers';
 import { reexecWithMemoryTuning, stopWithReexecParent, tuneGarbageCollector } from '../src/core/memory-tuning';
@@ -167,6 +167,8 @@ interface Row {
   /** Chosen rows only, base and expert tokens through system shared memory: FP32, then FP16. */
   chosenRowsShmServiceMs: number;
   chosenRowsShmOverhead: number;
+  /** Median of the per-round differences shared memory − in-process ÷ the in-process median (drift taken out). */
+  chosenRowsShmPairedOverhead: number;
   chosenRowsFp16ShmServiceMs: number;
   chosenRowsFp16ShmOverhead: number;
   /**
@@ -300,6 +302,7 @@ async function main(): Promise<void> {
           chosenRowsServiceMs: round(rs), chosenRowsOverhead: round((rs - l) / l, 3),
           chosenRowsFp16ServiceMs: round(rs16), chosenRowsFp16Overhead: round((rs16 - l) / l, 3),
           chosenRowsShmServiceMs: round(shm), chosenRowsShmOverhead: round((shm - l) / l, 3),
+          chosenRowsShmPairedOverhead: round(pairedMedianDifference(local, remoteShmSparse) / l, 3),
           chosenRowsFp16ShmServiceMs: round(shm16), chosenRowsFp16ShmOverhead: round((shm16 - l) / l, 3),
           shmStages,
           denseMB: megabytes(request), chosenRowsMB: megabytes(sparse),
@@ -318,14 +321,14 @@ async function main(): Promise<void> {
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() };
   const adapter = { baseGrid: c.baseGrid, baseWidth: c.baseWidth, slots: c.experts.map((e) => ({ name: e.name, grid: e.grid, width: e.width })), D: c.adapterWidth, heads: c.heads, L: c.blocks, K: c.topK, Dout: c.outputWidth, geometrySource: source };
   const table = [
-    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service ms, chosen rows, shared memory | overhead, chosen rows, shared memory | service ms, chosen rows, FP16, shared memory | overhead, chosen rows, FP16, shared memory | shared memory, mean ms in the service (input + queue + graph + output) | shared memory, mean ms outside the service | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
+    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service ms, chosen rows, shared memory | overhead, chosen rows, shared memory (paired) | service ms, chosen rows, FP16, shared memory | overhead, chosen rows, FP16, shared memory | shared memory, mean ms in the service (input + queue + graph + output) | shared memory, mean ms outside the service | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.chosenRowsShmServiceMs} | ${(x.chosenRowsShmOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ShmServiceMs} | ${(x.chosenRowsFp16ShmOverhead * 100).toFixed(1)}% | ${stagesCell(x.shmStages)} | ${round(x.shmStages.client - x.shmStages.server)} | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
+    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.chosenRowsShmServiceMs} | ${(x.chosenRowsShmOverhead * 100).toFixed(1)}% (${(x.chosenRowsShmPairedOverhead * 100).toFixed(1)}%) | ${x.chosenRowsFp16ShmServiceMs} | ${(x.chosenRowsFp16ShmOverhead * 100).toFixed(1)}% | ${stagesCell(x.shmStages)} | ${round(x.shmStages.client - x.shmStages.server)} | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
   const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating, in a random order each round; memory settings of src/core/memory-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads in process; the service a separate \`mova serve fusion\` process (one worker, its default intra-op threads: min(4, CPUs)).\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
     `D ${c.adapterWidth}, ${c.heads} heads, L ${c.blocks}, K ${c.topK}, Dout ${c.outputWidth} (geometry: ${source}). "chosen" = experts chosen per request (sets rotate across the batch); ` +
-    `each slot's cross-attention runs on the rows that chose it only (in process and in the service alike), so cost grows with "chosen". Overhead = service median / in-process median − 1 ` +
+    `each slot's cross-attention runs on the rows that chose it only (in process and in the service alike), so cost grows with "chosen". Overhead = service median / in-process median − 1; "paired" = the median of each round's difference ÷ the in-process median, which takes the drift between rounds out ` +
     `(client encode, loopback gRPC, validation, worker hand-off, reply). "Dense": every slot's tokens for every row (unchosen rows included); ` +
     `"chosen rows only": each slot's tokens only for the rows that chose it (FusionTensor.rows; a slot nobody chose left out), as the gateway sends them — ` +
     `the graph runs on the same rows either way. "FP16 tokens": the same with base and expert tokens as FP16 (half the bytes), ` +

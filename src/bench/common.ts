@@ -65,6 +65,15 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
+/**
+ * Median of the per-round differences b[i] − a[i] of two paths timed in the same rounds (timeAlternating): the
+ * paths' difference with the drift between rounds taken out, so steadier than median(b) − median(a) on a noisy VM.
+ */
+export function pairedMedianDifference(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new RangeError(`paired samples differ in length: ${a.length} vs ${b.length}`);
+  return median(a.map((x, i) => (b[i] as number) - x));
+}
+
 /** Median with the min and max of the repetitions. */
 export interface Spread {
   median: number;
