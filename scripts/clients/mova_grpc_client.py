@@ -15,10 +15,13 @@ then:
     python3 scripts/clients/mova_grpc_client.py --gen OUT gateway 127.0.0.1:50050 receipt.png "What is the total?"
     python3 scripts/clients/mova_grpc_client.py --gen OUT expert 127.0.0.1:50061 mobilenetv2 cat.png [more.png ...]
     python3 scripts/clients/mova_grpc_client.py --gen OUT expert --shm 127.0.0.1:50061 mobilenetv2 cat.png
+    python3 scripts/clients/mova_grpc_client.py --gen OUT expert --stream 127.0.0.1:50061 mobilenetv2 cat.png dog.jpg
     python3 scripts/clients/mova_grpc_client.py --gen OUT fusion [--shm] [--fp16] [--batch N] 127.0.0.1:50070
 
 With --shm the images and the outputs travel through a POSIX shared-memory region (Triton's system shared-memory
-extension, as tritonclient.utils.shared_memory uses it; the server must run with --allow-client-shm). The fusion
+extension, as tritonclient.utils.shared_memory uses it; the server must run with --allow-client-shm). With --stream
+each image is its own request on one ModelStreamInfer stream (Triton's streaming RPC, as tritonclient's
+start_stream/async_stream_infer use it), answered in turn; a failed one comes back with its error_message. The fusion
 command asks Describe for the adapter's geometry, makes seeded pseudo-random tokens for a batch whose requests choose
 different slots, and calls Fuse: the tokens in the message, or with --shm in a region (FusionTensor.shared_memory)
 with the fused tokens written back there (fused_shared_memory).
@@ -84,12 +87,58 @@ def shm_params(params, region, offset, size):
     params['shared_memory_byte_size'].int64_param = size
 
 
+def decode_outputs(tensors, raws):
+    # Output name -> datatype, shape and, for BYTES, the JSON items (else the raw byte count).
+    outputs = {}
+    for tensor, raw in zip(tensors, raws):
+        entry = {'datatype': tensor.datatype, 'shape': list(tensor.shape)}
+        if tensor.datatype == 'BYTES':
+            items, pos = [], 0
+            while pos < len(raw):
+                (n,) = struct.unpack_from('<I', raw, pos)
+                items.append(json.loads(raw[pos + 4:pos + 4 + n]))
+                pos += 4 + n
+            entry['items'] = items
+        else:
+            entry['bytes'] = len(raw)
+        outputs[tensor.name] = entry
+    return outputs
+
+
+def expert_stream(args, images):
+    # One request per image on one ModelStreamInfer stream; answers arrive in completion order, matched by id.
+    from inference import grpc_service_pb2 as pb
+
+    def requests():
+        for k, image in enumerate(images):
+            req = pb.ModelInferRequest(model_name=args.model, id='py-%d' % k)
+            req.inputs.add(name='image', datatype='BYTES', shape=[1])
+            req.raw_input_contents.append(bytes_tensor([image]))
+            for name in ('decoded', 'pooled'):
+                req.outputs.add(name=name)
+            yield req
+
+    with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
+        stream = channel.stream_stream('/inference.GRPCInferenceService/ModelStreamInfer',
+                                       request_serializer=lambda m: m.SerializeToString(),
+                                       response_deserializer=pb.ModelStreamInferResponse.FromString)
+        answers = []
+        for m in stream(requests(), timeout=args.timeout):
+            r = m.infer_response
+            code = r.parameters['error_code'].string_param if 'error_code' in r.parameters else None
+            answers.append({'id': r.id, 'model_name': r.model_name, 'error': m.error_message or None, 'error_code': code,
+                            'outputs': decode_outputs(r.outputs, list(r.raw_output_contents))})
+    return {'stream': sorted(answers, key=lambda a: int(a['id'].rsplit('-', 1)[-1]))}
+
+
 def expert(args):
     from inference import grpc_service_pb2 as pb
     images = []
     for path in args.images:
         with open(path, 'rb') as f:
             images.append(f.read())
+    if args.stream:
+        return expert_stream(args, images)
     shm = None
     with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
         ready = unary(channel, '/inference.GRPCInferenceService/ModelReady', pb.ModelReadyResponse)(
@@ -134,24 +183,11 @@ def expert(args):
             if shm is not None:
                 shm.close()
                 shm.unlink()
-    outputs = {}
-    for tensor, raw in zip(res.outputs, raws):
-        entry = {'datatype': tensor.datatype, 'shape': list(tensor.shape)}
-        if tensor.datatype == 'BYTES':
-            items, pos = [], 0
-            while pos < len(raw):
-                (n,) = struct.unpack_from('<I', raw, pos)
-                items.append(json.loads(raw[pos + 4:pos + 4 + n]))
-                pos += 4 + n
-            entry['items'] = items
-        else:
-            entry['bytes'] = len(raw)
-        outputs[tensor.name] = entry
     return {
         'ready': ready.ready,
         'inputs': [{'name': t.name, 'datatype': t.datatype, 'shape': list(t.shape)} for t in meta.inputs],
         'id': res.id,
-        'outputs': outputs,
+        'outputs': decode_outputs(res.outputs, raws),
         'statistics': {
             'inference_count': stats.inference_count,
             'execution_count': stats.execution_count,
@@ -267,7 +303,9 @@ def main():
     g.add_argument('--deadline-ms', type=int, default=0)
     g.add_argument('--request-id', default='')
     e = sub.add_parser('expert')
-    e.add_argument('--shm', action='store_true', help='pass tensors through system shared memory')
+    mode = e.add_mutually_exclusive_group()
+    mode.add_argument('--shm', action='store_true', help='pass tensors through system shared memory')
+    mode.add_argument('--stream', action='store_true', help='one request per image on a ModelStreamInfer stream')
     e.add_argument('address')
     e.add_argument('model')
     e.add_argument('images', nargs='+')

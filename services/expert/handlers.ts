@@ -1,14 +1,16 @@
 /** OIP v2 gRPC handlers: decode → plain function → encode. */
 import type * as grpc from '@grpc/grpc-js';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { NotFoundError } from '../../src/core/errors';
 import { computeTimes, spanMs, STATISTICS_EXTENSION, type ModelStats } from '../../src/core/infer-stats';
-import { unary } from '../../src/core/grpc-call';
+import { streamEach, unary } from '../../src/core/grpc-call';
 import { outputsWithoutShm, readSharedMemoryInputs, sharedMemoryOutputs, writeSharedMemoryOutputs } from '../../src/core/oip-shm';
 import { SYSTEM_SHARED_MEMORY_EXTENSION, type SharedMemoryRegions } from '../../src/core/shared-memory';
 import type { GRPCInferenceServiceHandlers } from '../../src/generated/inference/GRPCInferenceService';
 import type { ModelInferRequest__Output } from '../../src/generated/inference/ModelInferRequest';
 import type { ModelInferResponse } from '../../src/generated/inference/ModelInferResponse';
 import type { ModelStatisticsResponse } from '../../src/generated/inference/ModelStatisticsResponse';
+import type { ModelStreamInferResponse } from '../../src/generated/inference/ModelStreamInferResponse';
 import { sharedMemoryHandlers } from '../../src/core/shm-handlers';
 import { preciseNow } from '../../src/core/worker-protocol';
 import { buildInferResponse, modelMetadata, outputByteSize, parseInferRequest } from './infer';
@@ -90,6 +92,13 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
       return modelMetadata(d.name, d.info);
     }),
     ModelInfer: unary('ModelInfer', infer),
+    // Triton's streaming inference: each request on the stream runs as ModelInfer would and is answered in turn; a
+    // failed one gets error_message (and its id, model and gRPC status name), the stream staying open.
+    ModelStreamInfer: streamEach('ModelStreamInfer', infer, (response: ModelInferResponse): ModelStreamInferResponse => ({ infer_response: response }),
+      (req: ModelInferRequest__Output, st): ModelStreamInferResponse => ({
+        error_message: st.details,
+        infer_response: { model_name: req.model_name, model_version: req.model_version, id: req.id, parameters: { error_code: { string_param: grpcStatus[st.code] ?? String(st.code) } } },
+      })),
     // Triton's statistics extension: an empty name means every model of this server (the one it serves).
     ModelStatistics: unary('ModelStatistics', async (req: { name: string; version: string }): Promise<ModelStatisticsResponse> => {
       if (req.name !== '') checkModel(req.name);

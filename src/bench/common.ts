@@ -14,8 +14,9 @@ import { PROJECT_ROOT } from '../core/registry';
  * system shared-memory region (Triton's extension; outputs `features` and `pooled` come back the same way), or the
  * encoded image (the gateway's path).
  */
-export type BenchInput = 'pixel_values' | 'pixel_values_shm' | 'image';
-export const BENCH_INPUTS: readonly BenchInput[] = ['pixel_values', 'pixel_values_shm', 'image'];
+/** `…_stream`: the same request on one ModelStreamInfer stream (Triton's streaming RPC) held open for the row. */
+export type BenchInput = 'pixel_values' | 'pixel_values_shm' | 'pixel_values_stream' | 'pixel_values_shm_stream' | 'image';
+export const BENCH_INPUTS: readonly BenchInput[] = ['pixel_values', 'pixel_values_shm', 'pixel_values_stream', 'pixel_values_shm_stream', 'image'];
 
 export interface Machine {
   cpuModel: string;

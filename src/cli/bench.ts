@@ -11,7 +11,7 @@ const FIGURES = ['overhead', 'batching', 'sparsity', 'transport', 'scaling', 'ex
 type FigureName = (typeof FIGURES)[number];
 
 const USAGE = `mova bench <${FIGURES.join('|')}|all> [--reps N] [--duration S] [--concurrency C] [--out DIR]
-  expert: [--experts a,b] [--batches 1,4,8] [--iterations N] [--inputs pixel_values,pixel_values_shm,image] [--provider cpu|webgpu] [--config FILE] [--name STEM] [--note TEXT]`;
+  expert: [--experts a,b] [--batches 1,4,8] [--iterations N] [--inputs pixel_values,pixel_values_shm,pixel_values_stream,pixel_values_shm_stream,image] [--provider cpu|webgpu] [--config FILE] [--name STEM] [--note TEXT]`;
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {

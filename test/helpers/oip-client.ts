@@ -12,6 +12,10 @@ const PROTO = path.join(__dirname, '..', '..', '..', 'protos', 'inference', 'grp
 
 export interface RawClient {
   call<T = Record<string, unknown>>(method: string, request: Record<string, unknown>, deadlineMs?: number): Promise<T>;
+  /** A bidirectional streaming method: writes every request, half-closes, and resolves with every response once the stream ends OK. */
+  stream<T = Record<string, unknown>>(method: string, requests: Record<string, unknown>[], deadlineMs?: number): Promise<T[]>;
+  /** The raw duplex call of a bidirectional streaming method. */
+  open(method: string, deadlineMs?: number): grpc.ClientDuplexStream<Record<string, unknown>, Record<string, unknown>>;
   close(): void;
 }
 
@@ -30,6 +34,22 @@ export function oipClient(address: string, options: grpc.ChannelOptions = {}): R
         const fn = (client as unknown as Record<string, (...a: unknown[]) => void>)[method];
         if (!fn) throw new Error(`no method ${method}`);
         fn.call(client, request, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: T) => (err ? reject(err) : resolve(res)));
+      });
+    },
+    open(method: string, deadlineMs = 60_000) {
+      const fn = (client as unknown as Record<string, (o: grpc.CallOptions) => grpc.ClientDuplexStream<Record<string, unknown>, Record<string, unknown>>>)[method];
+      if (!fn) throw new Error(`no method ${method}`);
+      return fn.call(client, { deadline: Date.now() + deadlineMs });
+    },
+    stream<T>(method: string, requests: Record<string, unknown>[], deadlineMs = 60_000): Promise<T[]> {
+      return new Promise<T[]>((resolve, reject) => {
+        const call = this.open(method, deadlineMs);
+        const got: T[] = [];
+        call.on('data', (m: T) => got.push(m));
+        call.on('error', reject);
+        call.on('end', () => resolve(got));
+        for (const r of requests) call.write(r);
+        call.end();
       });
     },
     close: () => client.close(),

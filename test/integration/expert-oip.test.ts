@@ -3,13 +3,15 @@
  * gRPC server on loopback and a client built only from the proto.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { start, type RunningExpert } from '../../services/expert/main';
 import { assertStagesAddUp, stageDelta } from '../helpers/model-statistics';
 import { pngBomb } from '../helpers/png-bomb';
+import { pythonClient } from '../helpers/python-client';
 import { bytesRun, expectStatus, floats, imagenetPixels, oipClient, outputByName, splitBytesRun, type InferOutputs, type RawClient } from '../helpers/oip-client';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images');
@@ -131,6 +133,62 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
     });
     const l2 = (JSON.parse(splitBytesRun(outputByName(viaContents, 'decoded').raw)[0]!.toString()) as { labels: { label: string }[] }).labels;
     assert.ok(l2.some((l) => /cat|tabby|lynx/i.test(l.label)));
+  });
+
+  it('streams requests over ModelStreamInfer (Triton): each answered with its id, a failure as error_message, the stream staying open', async () => {
+    type StreamResponse = { error_message: string; infer_response: InferOutputs & { id: string; model_name: string; parameters: Record<string, { string_param?: string }> } };
+    const requests = [
+      imageRequest([cat], { id: 's-1' }),
+      imageRequest([Buffer.from('not an image')], { id: 's-2' }),
+      imageRequest([coffee, cat], { id: 's-3' }),
+      imageRequest([cat], { id: 's-4', model_name: 'resnet' }),
+    ];
+    const responses = await client.stream<StreamResponse>('ModelStreamInfer', requests);
+    assert.deepEqual(responses.map((r) => r.infer_response.id).sort(), ['s-1', 's-2', 's-3', 's-4'], 'one answer per request');
+    const byId = new Map(responses.map((r) => [r.infer_response.id, r]));
+    const unaryCat = await client.call<InferOutputs>('ModelInfer', imageRequest([cat]));
+    const ok1 = byId.get('s-1')!;
+    assert.equal(ok1.error_message, '');
+    assert.equal(ok1.infer_response.model_name, 'mobilenetv2');
+    assert.deepEqual(floats(outputByName(ok1.infer_response, 'pooled').raw), floats(outputByName(unaryCat, 'pooled').raw), 'the same result as ModelInfer');
+    const ok3 = byId.get('s-3')!;
+    assert.equal(ok3.error_message, '');
+    assert.deepEqual(outputByName(ok3.infer_response, 'pooled').shape, [2, 1280]);
+    const bad = byId.get('s-2')!;
+    assert.match(bad.error_message, /could not be decoded/);
+    assert.equal(bad.infer_response.model_name, 'mobilenetv2');
+    assert.equal(bad.infer_response.parameters.error_code?.string_param, 'INVALID_ARGUMENT');
+    assert.deepEqual(bad.infer_response.outputs, []);
+    const unknown = byId.get('s-4')!;
+    assert.match(unknown.error_message, /unknown model "resnet"/);
+    assert.equal(unknown.infer_response.parameters.error_code?.string_param, 'NOT_FOUND');
+    // A stream cancelled with a request in flight: nothing more is written to it, and the server keeps serving.
+    const cancelled = client.open('ModelStreamInfer');
+    const ended = new Promise<grpc.ServiceError>((resolve) => cancelled.on('error', resolve));
+    cancelled.on('data', () => assert.fail('no answer after the cancel'));
+    cancelled.write(imageRequest([cat], { id: 'c-1' }));
+    cancelled.cancel();
+    assert.equal((await ended).code, grpc.status.CANCELLED);
+    const again = await client.stream<StreamResponse>('ModelStreamInfer', [imageRequest([coffee], { id: 'after' })]);
+    assert.deepEqual(again.map((r) => [r.infer_response.id, r.error_message]), [['after', '']]);
+    // An empty stream ends at once.
+    assert.deepEqual(await client.stream('ModelStreamInfer', []), []);
+  });
+
+  it('a Python grpcio client (protoc classes only) streams requests over ModelStreamInfer', async () => {
+    const junk = path.join(mkdtempSync(path.join(tmpdir(), 'mova-junk-')), 'junk.png');
+    writeFileSync(junk, 'this is not an image');
+    const { status, json } = await pythonClient().run(['expert', '--stream', expert.address, 'mobilenetv2', path.join(FIXTURES, 'chelsea.png'), junk, path.join(FIXTURES, 'coffee.jpg')]);
+    assert.equal(status, 0, JSON.stringify(json));
+    type Answer = { id: string; model_name: string; error: string | null; error_code: string | null; outputs: Record<string, { items?: { labels: { label: string }[] }[]; shape: number[] }> };
+    const answers = json.stream as Answer[];
+    assert.deepEqual(answers.map((a) => [a.id, a.model_name]), [['py-0', 'mobilenetv2'], ['py-1', 'mobilenetv2'], ['py-2', 'mobilenetv2']]);
+    assert.equal(answers[0]!.error, null);
+    assert.ok(answers[0]!.outputs.decoded!.items![0]!.labels.some((l) => /cat|tabby|lynx/i.test(l.label)), JSON.stringify(answers[0]!.outputs.decoded));
+    assert.deepEqual(answers[0]!.outputs.pooled!.shape, [1, 1280]);
+    assert.match(answers[1]!.error ?? '', /could not be decoded/);
+    assert.equal(answers[1]!.error_code, 'INVALID_ARGUMENT');
+    assert.equal(answers[2]!.error, null, 'the stream went on after the failed request');
   });
 
   it('rejects bad input with precise status codes and keeps serving', async () => {
