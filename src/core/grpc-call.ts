@@ -81,17 +81,22 @@ export function unary<Req, Res>(method: string, fn: (request: Req, ctx: CallCont
   };
 }
 
+/** Requests one stream may have running at once; beyond it the stream stops reading (HTTP/2 flow control holds the client back). */
+export const STREAM_MAX_IN_FLIGHT = 64;
+
 /**
  * A bidirectional stream whose every request message is answered by one response message: `fn` runs for each
- * request as it arrives (several at once; answers go out as they finish), and a failure becomes the message
- * `onError` builds, leaving the stream open. The stream ends when the client has half-closed and every request is
- * answered; a cancelled call (or its deadline passing) aborts the requests still running and writes nothing more.
+ * request as it arrives (up to `maxInFlight` at once, answers going out as they finish), and a failure becomes the
+ * message `onError` builds, leaving the stream open. The stream ends when the client has half-closed and every
+ * request is answered; a cancelled call (or its deadline passing) aborts the requests still running and writes
+ * nothing more.
  */
 export function streamEach<Req, Res, Out>(
   method: string,
   fn: (request: Req, ctx: CallContext) => Promise<Res>,
   toMessage: (res: Res) => Out,
   onError: (request: Req, status: GrpcStatusObject) => Out,
+  maxInFlight = STREAM_MAX_IN_FLIGHT,
 ): grpc.handleBidiStreamingCall<Req, Out> {
   return (call) => {
     const { ctx, release } = callContext(call as grpc.ServerDuplexStream<unknown, unknown>);
@@ -107,9 +112,9 @@ export function streamEach<Req, Res, Out>(
       }
     };
     call.on('data', (request: Req) => {
-      running++;
+      if (++running >= maxInFlight) call.pause();
       void observed(method, call.metadata, () => fn(request, ctx)).then((r) => {
-        running--;
+        if (running-- >= maxInFlight) call.resume();
         if (!ctx.signal.aborted) call.write(r.ok ? toMessage(r.res) : onError(request, r.status));
         settleIfDone();
       });
