@@ -12,6 +12,7 @@ import type { ModelInferResponse } from '../../src/generated/inference/ModelInfe
 import type { ModelStatisticsResponse } from '../../src/generated/inference/ModelStatisticsResponse';
 import type { ModelStreamInferResponse } from '../../src/generated/inference/ModelStreamInferResponse';
 import { sharedMemoryHandlers } from '../../src/core/shm-handlers';
+import { withTimeLimit } from '../../src/core/request-timeout';
 import { preciseNow } from '../../src/core/worker-protocol';
 import { buildInferResponse, modelMetadata, outputByteSize, parseInferRequest } from './infer';
 import type { RunSubmitter } from './response-cache';
@@ -59,7 +60,9 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
       const placed = sharedMemoryOutputs(received, d.shm, (name) => outputByteSize(name, parsed, d.info));
       if (d.faultDelayMs) await abortableDelay(d.faultDelayMs, ctx.signal);
       const submittedAt = preciseNow();
-      const results = await d.batcher.submit(parsed.run, ctx.signal);
+      // Triton's request parameter `timeout` (µs from arrival): DEADLINE_EXCEEDED once it has passed.
+      const remainingMs = parsed.timeoutUs === undefined ? undefined : parsed.timeoutUs / 1000 - (preciseNow() - arrivedAt);
+      const results = await withTimeLimit(remainingMs, ctx.signal, `request timeout of ${parsed.timeoutUs} µs passed`, (signal) => d.batcher.submit(parsed.run, signal));
       const response = writeSharedMemoryOutputs(buildInferResponse(req, parsed, results), placed, d.shm);
       const readyAt = preciseNow();
       d.stats.succeeded({

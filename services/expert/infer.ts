@@ -20,6 +20,8 @@ export interface ParsedInfer {
   size: number;
   outputs: OutputName[];
   featuresDtype: 'FP32' | 'FP16';
+  /** Triton's request parameter `timeout` (µs, > 0): the request fails with DEADLINE_EXCEEDED once it has passed. */
+  timeoutUs?: number;
 }
 
 /** What one request gets back from a batch run. */
@@ -54,10 +56,25 @@ export async function parseInferRequest(req: ModelInferRequest__Output, expertNa
   const tensor = decodeTensor(meta, req.raw_input_contents[0], meta.contents);
   const outputs = parseRequestedOutputs(req);
   const featuresDtype = parseFeaturesDtype(req);
+  const timeoutUs = parseTimeout(req);
   const run = await toRunRequest(tensor, info);
   const size = runItems(run);
   if (size === 0) throw new InvalidArgumentError(`input "${meta.name}" is empty (batch of 0)`);
-  return { run, size, outputs, featuresDtype };
+  return { run, size, outputs, featuresDtype, ...(timeoutUs ? { timeoutUs } : {}) };
+}
+
+/**
+ * Triton's request parameter `timeout`: microseconds (int64, as tritonclient's `infer(..., timeout=)` sends it) the
+ * request may take from its arrival; 0 or absent = none. Useful on a ModelStreamInfer stream, whose own deadline
+ * covers every request on it.
+ */
+function parseTimeout(req: ModelInferRequest__Output): number | undefined {
+  const p = req.parameters?.timeout;
+  if (!p) return undefined;
+  if (p.parameter_choice !== 'int64_param') throw new InvalidArgumentError(`request parameter "timeout" must be an int64 number of microseconds`);
+  const us = Number(p.int64_param);
+  if (!Number.isSafeInteger(us) || us < 0) throw new InvalidArgumentError(`request parameter "timeout" must be ≥ 0 microseconds, got ${p.int64_param}`);
+  return us > 0 ? us : undefined;
 }
 
 async function toRunRequest(t: Tensor, info: ExpertInfo): Promise<ExpertRunRequest> {

@@ -175,6 +175,25 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
     assert.deepEqual(await client.stream('ModelStreamInfer', []), []);
   });
 
+  it('honours Triton\'s request parameter "timeout" (µs), in a unary call and per request on a stream', async () => {
+    const timed = (us: number | string, extra: Record<string, unknown> = {}): Record<string, unknown> =>
+      imageRequest([cat], { parameters: { timeout: typeof us === 'number' ? { int64_param: us } : { string_param: us } }, ...extra });
+    await expectStatus(client.call('ModelInfer', timed(1)), grpc.status.DEADLINE_EXCEEDED, /^request timeout of 1 µs passed$/);
+    const ok = await client.call<InferOutputs>('ModelInfer', timed(60_000_000));
+    assert.deepEqual(outputByName(ok, 'pooled').shape, [1, 1280]);
+    await expectStatus(client.call('ModelInfer', timed('1s')), grpc.status.INVALID_ARGUMENT, /"timeout" must be an int64 number of microseconds/);
+    await expectStatus(client.call('ModelInfer', timed(-5)), grpc.status.INVALID_ARGUMENT, /must be ≥ 0 microseconds, got -5/);
+    type StreamResponse = { error_message: string; infer_response: { id: string; parameters: Record<string, { string_param?: string }> } };
+    const answers = await client.stream<StreamResponse>('ModelStreamInfer', [timed(1, { id: 't-late' }), timed(0, { id: 't-none' }), timed(60_000_000, { id: 't-long' })]);
+    const byId = new Map(answers.map((a) => [a.infer_response.id, a]));
+    assert.match(byId.get('t-late')!.error_message, /request timeout of 1 µs passed/);
+    assert.equal(byId.get('t-late')!.infer_response.parameters.error_code?.string_param, 'DEADLINE_EXCEEDED');
+    assert.equal(byId.get('t-none')!.error_message, '', 'timeout 0 means none');
+    assert.equal(byId.get('t-long')!.error_message, '');
+    // Still serving.
+    assert.deepEqual(outputByName(await client.call<InferOutputs>('ModelInfer', imageRequest([cat])), 'pooled').shape, [1, 1280]);
+  });
+
   it('a Python grpcio client (protoc classes only) streams requests over ModelStreamInfer', async () => {
     const junk = path.join(mkdtempSync(path.join(tmpdir(), 'mova-junk-')), 'junk.png');
     writeFileSync(junk, 'this is not an image');
