@@ -5,6 +5,7 @@
  * deadline, trace and count every request the same way, and map any thrown error to a gRPC status once, through
  * toGrpcStatus.
  */
+import { setMaxListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { CancelledError, DeadlineExceededError, toGrpcStatus, type GrpcStatusObject } from './errors';
 import { logger } from './log';
@@ -87,20 +88,23 @@ export const STREAM_MAX_IN_FLIGHT = 64;
 /**
  * A bidirectional stream whose every request message is answered by one response message: `fn` runs for each
  * request as it arrives (up to `maxInFlight` at once, answers going out as they finish), and a failure becomes the
- * message `onError` builds, leaving the stream open. The stream ends when the client has half-closed and every
+ * message `onError` builds, leaving the stream open (`index`: the request's position on the stream, from 0). The stream ends when the client has half-closed and every
  * request is answered; a cancelled call (or its deadline passing) aborts the requests still running and writes
  * nothing more.
  */
 export function streamEach<Req, Res, Out>(
   method: string,
   fn: (request: Req, ctx: CallContext) => Promise<Res>,
-  toMessage: (res: Res) => Out,
-  onError: (request: Req, status: GrpcStatusObject) => Out,
+  toMessage: (res: Res, request: Req, index: number) => Out,
+  onError: (request: Req, status: GrpcStatusObject, index: number) => Out,
   maxInFlight = STREAM_MAX_IN_FLIGHT,
 ): grpc.handleBidiStreamingCall<Req, Out> {
   return (call) => {
     const { ctx, release } = callContext(call as grpc.ServerDuplexStream<unknown, unknown>);
+    // Every running request listens to the stream's signal (queues, time limits): room for them all.
+    setMaxListeners(8 * maxInFlight, ctx.signal);
     let running = 0;
+    let received = 0;
     let halfClosed = false;
     // Once nothing runs: a cancelled stream only stops watching; a half-closed one ends with OK.
     const settleIfDone = (): void => {
@@ -112,10 +116,11 @@ export function streamEach<Req, Res, Out>(
       }
     };
     call.on('data', (request: Req) => {
+      const index = received++;
       if (++running >= maxInFlight) call.pause();
       void observed(method, call.metadata, () => fn(request, ctx)).then((r) => {
         if (running-- >= maxInFlight) call.resume();
-        if (!ctx.signal.aborted) call.write(r.ok ? toMessage(r.res) : onError(request, r.status));
+        if (!ctx.signal.aborted) call.write(r.ok ? toMessage(r.res, request, index) : onError(request, r.status, index));
         settleIfDone();
       });
     });

@@ -6,6 +6,7 @@ import type { ExpertScore as _mova_v1_ExpertScore, ExpertScore__Output as _mova_
 import type { GatewayClient as _mova_v1_GatewayClient, GatewayDefinition as _mova_v1_GatewayDefinition } from './mova/v1/Gateway';
 import type { InferRequest as _mova_v1_InferRequest, InferRequest__Output as _mova_v1_InferRequest__Output } from './mova/v1/InferRequest';
 import type { InferResponse as _mova_v1_InferResponse, InferResponse__Output as _mova_v1_InferResponse__Output } from './mova/v1/InferResponse';
+import type { InferStreamResponse as _mova_v1_InferStreamResponse, InferStreamResponse__Output as _mova_v1_InferStreamResponse__Output } from './mova/v1/InferStreamResponse';
 import type { Routing as _mova_v1_Routing, Routing__Output as _mova_v1_Routing__Output } from './mova/v1/Routing';
 import type { Tensor as _mova_v1_Tensor, Tensor__Output as _mova_v1_Tensor__Output } from './mova/v1/Tensor';
 import type { Timings as _mova_v1_Timings, Timings__Output as _mova_v1_Timings__Output } from './mova/v1/Timings';
@@ -22,6 +23,7 @@ export interface ProtoGrpcType {
       Gateway: SubtypeConstructor<typeof grpc.Client, _mova_v1_GatewayClient> & { service: _mova_v1_GatewayDefinition }
       InferRequest: MessageTypeDefinition<_mova_v1_InferRequest, _mova_v1_InferRequest__Output>
       InferResponse: MessageTypeDefinition<_mova_v1_InferResponse, _mova_v1_InferResponse__Output>
+      InferStreamResponse: MessageTypeDefinition<_mova_v1_InferStreamResponse, _mova_v1_InferStreamResponse__Output>
       Routing: MessageTypeDefinition<_mova_v1_Routing, _mova_v1_Routing__Output>
       Tensor: MessageTypeDefinition<_mova_v1_Tensor, _mova_v1_Tensor__Output>
       TensorDataType: EnumTypeDefinition

@@ -10,8 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { Redis } from 'ioredis';
 import { start, type RunningGateway } from '../../gateway/main';
-import { callGateway } from '../../src/cli/infer';
+import { callGateway, gatewayClient } from '../../src/cli/infer';
 import type { InferResponse__Output } from '../../src/generated/mova/v1/InferResponse';
+import type { InferStreamResponse__Output } from '../../src/generated/mova/v1/InferStreamResponse';
 import { startBackends, type Backends } from '../helpers/cluster';
 import { renderReceipt } from '../../src/render/documents';
 import { pythonClient } from '../helpers/python-client';
@@ -118,6 +119,35 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     res.forEach((r, i) => assert.equal(expert(r, 'ppocr').status, i % 2 === 0 ? 'skipped' : 'ok'));
     res.forEach((r, i) => assert.ok(i % 2 === 0 ? r.experts.every((e) => e.gate_weight === 0) : expert(r, 'ppocr').gate_weight > 0, `request ${i}: ${JSON.stringify(r.experts.map((e) => [e.name, e.gate_weight]))}`));
     await noBlobsLeft();
+  });
+
+  it('answers many requests on one InferStream stream: each as Infer would, by position, a failure in-stream', async () => {
+    const client = gatewayClient(gw.address);
+    try {
+      const call = client.InferStream({ deadline: Date.now() + 120_000 });
+      const got: InferStreamResponse__Output[] = [];
+      const ended = new Promise<grpc.StatusObject>((resolve, reject) => {
+        call.on('data', (m: InferStreamResponse__Output) => got.push(m));
+        call.on('status', resolve);
+        call.on('error', reject);
+      });
+      call.write({ image: cat, instruction: 'What animal is this?', request_id: 'stream-cat' });
+      call.write({ image: cat, instruction: '   ', request_id: 'stream-blank' });
+      call.write({ image: receipt, instruction: 'What is the total amount on this receipt?' });
+      call.end();
+      assert.equal((await ended).code, grpc.status.OK);
+      got.sort((a, b) => Number(a.index) - Number(b.index));
+      assert.deepEqual(got.map((m) => [Number(m.index), m.request_id, m.error_code]), [[0, 'stream-cat', ''], [1, 'stream-blank', 'INVALID_ARGUMENT'], [2, '', '']]);
+      assert.equal(got[0]!.response?.request_id, 'stream-cat');
+      assert.ok(!got[0]!.response?.routing?.chosen.some((c) => c.name === 'ppocr'), 'the cat question does not go to the document expert');
+      assert.match(got[1]!.error_message, /instruction/);
+      assert.equal(got[1]!.response, null);
+      const generated = got[2]!.response;
+      assert.ok(generated && generated.request_id.length > 0, 'a generated request id');
+      assert.match((JSON.parse(expert(generated, 'ppocr').decoded_json) as { text: string }).text, /19[.,]45/);
+    } finally {
+      client.close();
+    }
   });
 
   it('answers bad input with INVALID_ARGUMENT and keeps serving', async () => {
