@@ -13,6 +13,8 @@ Generate the message classes once (Debian: apt-get install python3-grpcio python
 then:
 
     python3 scripts/clients/mova_grpc_client.py --gen OUT gateway 127.0.0.1:50050 receipt.png "What is the total?"
+    python3 scripts/clients/mova_grpc_client.py --gen OUT gateway-stream 127.0.0.1:50050 receipt.png "What is the total?" \
+        cat.png "What animal is this?"
     python3 scripts/clients/mova_grpc_client.py --gen OUT expert 127.0.0.1:50061 mobilenetv2 cat.png [more.png ...]
     python3 scripts/clients/mova_grpc_client.py --gen OUT expert --shm 127.0.0.1:50061 mobilenetv2 cat.png
     python3 scripts/clients/mova_grpc_client.py --gen OUT expert --stream 127.0.0.1:50061 mobilenetv2 cat.png dog.jpg
@@ -62,6 +64,36 @@ def gateway(args):
         req.max_experts = args.max_experts  # proto3 optional: set, even to 0, means "at most this many"
     with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
         res = unary(channel, '/mova.v1.Gateway/Infer', pb.InferResponse)(req, timeout=args.timeout)
+    return summary(res)
+
+
+def gateway_stream(args):
+    # Several image/instruction pairs on one InferStream stream; answers come as each finishes, matched by index.
+    from mova.v1 import gateway_pb2 as pb
+    if len(args.pairs) % 2:
+        raise SystemExit('gateway-stream takes IMAGE INSTRUCTION pairs')
+    pairs = list(zip(args.pairs[0::2], args.pairs[1::2]))
+
+    def requests():
+        for k, (path, instruction) in enumerate(pairs):
+            with open(path, 'rb') as f:
+                yield pb.InferRequest(image=f.read(), instruction=instruction, request_id='py-stream-%d' % k)
+
+    with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
+        stream = channel.stream_stream('/mova.v1.Gateway/InferStream', request_serializer=lambda m: m.SerializeToString(),
+                                       response_deserializer=pb.InferStreamResponse.FromString)
+        answers = []
+        for m in stream(requests(), timeout=args.timeout):
+            answer = {'index': m.index, 'request_id': m.request_id, 'error_code': m.error_code or None,
+                      'error_message': m.error_message or None}
+            if m.HasField('response'):
+                answer.update(summary(m.response))
+            answers.append(answer)
+    return {'stream': sorted(answers, key=lambda a: a['index'])}
+
+
+def summary(res):
+    # What the gateway answered, in plain JSON.
     out = {
         'request_id': res.request_id,
         'chosen': [c.name for c in res.routing.chosen],
@@ -302,6 +334,9 @@ def main():
     g.add_argument('--features', choices=['fp32', 'fp16'])
     g.add_argument('--deadline-ms', type=int, default=0)
     g.add_argument('--request-id', default='')
+    gs = sub.add_parser('gateway-stream')
+    gs.add_argument('address')
+    gs.add_argument('pairs', nargs='+', metavar='IMAGE INSTRUCTION')
     e = sub.add_parser('expert')
     mode = e.add_mutually_exclusive_group()
     mode.add_argument('--shm', action='store_true', help='pass tensors through system shared memory')
@@ -318,7 +353,7 @@ def main():
     args = p.parse_args()
     sys.path.insert(0, args.gen)
     try:
-        out = {'gateway': gateway, 'expert': expert, 'fusion': fusion}[args.command](args)
+        out = {'gateway': gateway, 'gateway-stream': gateway_stream, 'expert': expert, 'fusion': fusion}[args.command](args)
     except grpc.RpcError as err:
         print(json.dumps({'error': {'code': err.code().name, 'message': err.details()}}))
         sys.exit(3)

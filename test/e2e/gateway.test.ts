@@ -224,6 +224,14 @@ describe('gateway end to end (BullMQ on a real Redis)', { timeout: 600_000 }, ()
     assert.deepEqual(Object.keys(bad.json), ['error']);
     assert.equal((bad.json.error as { code: string }).code, 'INVALID_ARGUMENT');
     assert.match((bad.json.error as { message: string }).message, /could not be decoded/);
+    // Several requests on one InferStream stream, one of them not an image: answered by position, the failure in-stream.
+    const streamed = await py.run(['gateway-stream', gw.address, receiptFile, 'What is the total amount on this receipt?', notImage, 'What is this?', path.join(FIXTURES, 'chelsea.png'), 'What animal is this?']);
+    assert.equal(streamed.status, 0, JSON.stringify(streamed.json));
+    const answers = streamed.json.stream as { index: number; request_id: string; error_code: string | null; error_message: string | null; chosen?: string[]; experts?: Record<string, { decoded: { text?: string } | null }> }[];
+    assert.deepEqual(answers.map((a) => [Number(a.index), a.request_id, a.error_code]), [[0, 'py-stream-0', null], [1, 'py-stream-1', 'INVALID_ARGUMENT'], [2, 'py-stream-2', null]]);
+    assert.match(answers[0]!.experts?.ppocr?.decoded?.text ?? '', /19[.,]45/);
+    assert.match(answers[1]!.error_message ?? '', /could not be decoded/);
+    assert.ok(!answers[2]!.chosen?.includes('ppocr'), JSON.stringify(answers[2]));
     // The base expert over OIP, two images in one BYTES tensor (Triton's length-prefixed raw layout).
     const oip = await py.run(['expert', backends.addresses.mobilenetv2!, 'mobilenetv2', path.join(FIXTURES, 'chelsea.png'), receiptFile]);
     assert.equal(oip.status, 0, JSON.stringify(oip.json));
