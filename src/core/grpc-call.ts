@@ -88,9 +88,9 @@ export const STREAM_MAX_IN_FLIGHT = 64;
 /**
  * A bidirectional stream whose every request message is answered by one response message: `fn` runs for each
  * request as it arrives (up to `maxInFlight` at once, answers going out as they finish), and a failure becomes the
- * message `onError` builds, leaving the stream open (`index`: the request's position on the stream, from 0). The stream ends when the client has half-closed and every
- * request is answered; a cancelled call (or its deadline passing) aborts the requests still running and writes
- * nothing more.
+ * message `onError` builds, leaving the stream open (`index`: the request's position on the stream, from 0). The
+ * stream ends when the client has half-closed and every request is answered; a cancelled call (or its deadline
+ * passing) aborts the requests still running and writes nothing more.
  */
 export function streamEach<Req, Res, Out>(
   method: string,
