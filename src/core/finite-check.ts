@@ -17,7 +17,7 @@ import { GraphBuilder, attr } from '../onnx/builder';
 import { errorMessage } from './errors';
 import { firstNonFiniteHalf } from './fp16';
 import { logger } from './log';
-import { ort } from './ort-session';
+import { createSession, ort } from './ort-session';
 import { firstNonFinite } from './tensor-codec';
 
 const log = logger('finite-check');
@@ -41,13 +41,7 @@ const sessions = new Map<ElemType, Promise<ort.InferenceSession>>();
 function sumSession(type: ElemType): Promise<ort.InferenceSession> {
   let s = sessions.get(type);
   if (!s) {
-    s = ort.InferenceSession.create(sumGraph(type), {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      logSeverityLevel: 3,
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
+    s = createSession(sumGraph(type), { provider: 'cpu', intraOpThreads: 1 });
     s.catch(() => sessions.delete(type)); // a failed creation is retried by the next call, not cached
     sessions.set(type, s);
   }
