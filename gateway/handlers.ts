@@ -1,6 +1,6 @@
 /** mova.v1.Gateway gRPC handler: validate → queue → reply. */
 import type * as grpc from '@grpc/grpc-js';
-import { status as grpcStatus } from '@grpc/grpc-js';
+import { statusName } from '../src/core/errors';
 import { streamEach, unary, type CallContext } from '../src/core/grpc-call';
 import type { GatewayHandlers } from '../src/generated/mova/v1/Gateway';
 import type { InferRequest__Output } from '../src/generated/mova/v1/InferRequest';
@@ -36,6 +36,6 @@ export function gatewayHandlers(cfg: GatewayConfig, queue: RequestQueue, guard?:
     // Many requests on one stream, each handled as Infer handles it and answered as it finishes.
     InferStream: streamEach('InferStream', infer,
       (response: InferResponse, req: InferRequest__Output, index): InferStreamResponse => ({ index, request_id: req.request_id, response }),
-      (req: InferRequest__Output, st, index): InferStreamResponse => ({ index, request_id: req.request_id, error_code: grpcStatus[st.code] ?? String(st.code), error_message: st.details })),
+      (req: InferRequest__Output, st, index): InferStreamResponse => ({ index, request_id: req.request_id, error_code: statusName(st.code), error_message: st.details })),
   } as GatewayHandlers & grpc.UntypedServiceImplementation;
 }

@@ -1,7 +1,6 @@
 /** OIP v2 gRPC handlers: decode → plain function → encode. */
 import type * as grpc from '@grpc/grpc-js';
-import { status as grpcStatus } from '@grpc/grpc-js';
-import { NotFoundError } from '../../src/core/errors';
+import { NotFoundError, statusName } from '../../src/core/errors';
 import { computeTimes, spanMs, STATISTICS_EXTENSION, type ModelStats } from '../../src/core/infer-stats';
 import { streamEach, unary } from '../../src/core/grpc-call';
 import { outputsWithoutShm, readSharedMemoryInputs, sharedMemoryOutputs, writeSharedMemoryOutputs } from '../../src/core/oip-shm';
@@ -100,16 +99,10 @@ export function expertHandlers(d: ExpertHandlerDeps): GRPCInferenceServiceHandle
     ModelStreamInfer: streamEach('ModelStreamInfer', infer, (response: ModelInferResponse): ModelStreamInferResponse => ({ infer_response: response }),
       (req: ModelInferRequest__Output, st): ModelStreamInferResponse => ({
         error_message: st.details,
-        infer_response: { model_name: req.model_name, model_version: req.model_version, id: req.id, parameters: { error_code: { string_param: grpcStatus[st.code] ?? String(st.code) } } },
+        infer_response: { model_name: req.model_name, model_version: req.model_version, id: req.id, parameters: { error_code: { string_param: statusName(st.code) } } },
       })),
     // Triton's statistics extension: an empty name means every model of this server (the one it serves).
-    ModelStatistics: unary('ModelStatistics', async (req: { name: string; version: string }): Promise<ModelStatisticsResponse> => {
-      if (req.name !== '') checkModel(req.name);
-      if (req.version !== '' && req.version !== d.stats.version) {
-        throw new NotFoundError(`model "${d.name}" has no version "${req.version}" (only "${d.stats.version}")`);
-      }
-      return { model_stats: [d.stats.toProto()] };
-    }),
+    ModelStatistics: unary('ModelStatistics', async (req: { name: string; version: string }): Promise<ModelStatisticsResponse> => d.stats.statistics(req, checkModel)),
     ...sharedMemoryHandlers(d.shm),
   } as GRPCInferenceServiceHandlers & grpc.UntypedServiceImplementation;
 }

@@ -49,13 +49,9 @@ export function fusionHandlers(d: FusionHandlerDeps): FusionHandlers & grpc.Unty
     }),
     Describe: unary('Describe', async (): Promise<DescribeResponse> => d.describe),
     // Triton's statistics extension for the service's one model: an empty name or version means it.
-    ModelStatistics: unary('ModelStatistics', async (req: { name: string; version: string }): Promise<ModelStatisticsResponse> => {
-      if (req.name !== '' && req.name !== d.stats.name) throw new NotFoundError(`unknown model "${req.name}"; this service runs "${d.stats.name}"`);
-      if (req.version !== '' && req.version !== d.stats.version) {
-        throw new NotFoundError(`model "${d.stats.name}" has no version "${req.version}" (only "${d.stats.version}")`);
-      }
-      return { model_stats: [d.stats.toProto()] };
-    }),
+    ModelStatistics: unary('ModelStatistics', async (req: { name: string; version: string }): Promise<ModelStatisticsResponse> => d.stats.statistics(req, (name) => {
+      if (name !== d.stats.name) throw new NotFoundError(`unknown model "${name}"; this service runs "${d.stats.name}"`);
+    })),
     ...sharedMemoryHandlers(d.shm),
   };
 }

@@ -4,6 +4,11 @@
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
+/** A gRPC status code's name (e.g. "INVALID_ARGUMENT"), or the number when it has none. */
+export function statusName(code: number): string {
+  return GrpcStatus[code] ?? String(code);
+}
+
 export class MovaError extends Error {
   /** gRPC status code this error maps to at the edge. */
   readonly code: GrpcStatus;

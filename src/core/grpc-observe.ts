@@ -4,6 +4,7 @@
  */
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as grpc from '@grpc/grpc-js';
+import { statusName } from './errors';
 import { counter, histogram, secondsSince } from './metrics';
 import { metadataGetter, tracer, type MetadataLike } from './tracing';
 
@@ -11,7 +12,7 @@ const handled = counter('mova_grpc_server_handled_total', 'Unary gRPC calls hand
 const duration = histogram('mova_grpc_server_handling_seconds', 'Unary gRPC call handling time.', ['method']);
 
 export function observeServerCall(method: string, code: grpc.status, startedAt: number): void {
-  handled.inc({ method, code: grpc.status[code] ?? String(code) });
+  handled.inc({ method, code: statusName(code) });
   duration.observe({ method }, secondsSince(startedAt));
 }
 

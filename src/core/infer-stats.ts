@@ -15,6 +15,8 @@
  * Totals are kept as bigint nanoseconds (a uint64 on the wire, exact however long the server runs).
  */
 import type { ModelStatistics } from '../generated/inference/ModelStatistics';
+import type { ModelStatisticsResponse } from '../generated/inference/ModelStatisticsResponse';
+import { NotFoundError } from './errors';
 
 /** The extension's name in ServerMetadata.extensions. */
 export const STATISTICS_EXTENSION = 'statistics';
@@ -135,6 +137,18 @@ export class ModelStats {
     b.compute_input.add(e.inputMs);
     b.compute_infer.add(e.inferMs);
     b.compute_output.add(e.outputMs);
+  }
+
+  /**
+   * The extension's answer for a server of this one model: an empty name or version means it; `checkName` throws
+   * (NOT_FOUND) for another name, and another version is NOT_FOUND.
+   */
+  statistics(req: { name: string; version: string }, checkName: (name: string) => void): ModelStatisticsResponse {
+    if (req.name !== '') checkName(req.name);
+    if (req.version !== '' && req.version !== this.version) {
+      throw new NotFoundError(`model "${this.name}" has no version "${req.version}" (only "${this.version}")`);
+    }
+    return { model_stats: [this.toProto()] };
   }
 
   toProto(): ModelStatistics {
