@@ -34,7 +34,7 @@ import { movaServe, ProcessGroup } from '../src/launcher/process-group';
 import { registryCopy } from '../src/bench/cluster';
 import { initWeights, mulberry32 } from '../services/fusion/weights';
 import { median, pairedMedianDifference, round, timeAlternating } from '../src/bench/common';
-import { modelStats, stageMeans, type ServerStages, type StageTotals, type StatisticsCall } from '../src/bench/server-stages';
+import { modelStats, stageMeans, stagesCell, type ServerStages, type StageTotals, type StatisticsCall } from '../src/bench/server-stages';
 import { FUSION_MODEL_NAME } from '../services/fusion/handlers';
 import { reexecWithMemoryTuning, stopWithReexecParent, tuneGarbageCollector } from '../src/core/memory-tuning';
 
@@ -185,11 +185,6 @@ interface Row {
   servicePipelinedRowsPerS: number;
 }
 
-/** `in (input + queue + graph + output)`, ms. */
-function stagesCell(s: ServerStages): string {
-  return `${s.server} (${s.input} + ${s.queue} + ${s.infer} + ${s.output})`;
-}
-
 /** Calls kept in flight for the pipelined throughput column. */
 const PIPELINE = 4;
 
@@ -288,7 +283,7 @@ async function main(): Promise<void> {
         const [, shmAgain = []] = await timeAlternating(iterations, [runLocal, remoteShm(sparse)], 1, 0, async () => {
           statsBefore = await modelStats(statistics, FUSION_MODEL_NAME);
         });
-        const shmStages = stageMeans(statsBefore!, await modelStats(statistics, FUSION_MODEL_NAME), shmAgain.reduce((a, b) => a + b, 0) / shmAgain.length);
+        const shmStages = stageMeans(statsBefore!, await modelStats(statistics, FUSION_MODEL_NAME), shmAgain);
         const l = median(local);
         const r = median(remote);
         const rs = median(remoteSparse);

@@ -23,7 +23,7 @@ import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/
 import { ShmObject } from '../core/shm-client';
 import { registryCopy } from './cluster';
 import { BENCH_INPUTS, finishMachine, log, machine, median, pairedMedianDifference, round, timeAlternating, writeFigure, type BenchInput } from './common';
-import { modelStats, stageMeans, type ServerStages, type StageTotals } from './server-stages';
+import { modelStats, stageMeans, stagesCell, type ServerStages, type StageTotals } from './server-stages';
 
 
 export interface ExpertRow {
@@ -223,7 +223,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
             serverItemsPerS: round((batch * 1000) / r, 1),
             inProcessSpreadMs: [round(Math.min(...local)), round(Math.max(...local))],
             serverSpreadMs: [round(Math.min(...server)), round(Math.max(...server))],
-            serverStages: stageMeans(statsBefore!, statsAfter, server.reduce((a, b) => a + b, 0) / server.length),
+            serverStages: stageMeans(statsBefore!, statsAfter, server),
           });
           log(`${name} ${input} batch ${batch}: in-process ${l.toFixed(2)} ms, server ${r.toFixed(2)} ms`);
         }
@@ -240,14 +240,14 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
       await pipeline.dispose();
     }
   }
-  const stagesCell = (x: ExpertRow): string => {
+  const stagesCells = (x: ExpertRow): string => {
     const s = x.serverStages;
-    return s ? `${s.client} | ${s.server} (${s.input} + ${s.queue} + ${s.infer} + ${s.output}) | ${round(s.client - s.server)}` : '– | – | –';
+    return s ? `${s.client} | ${stagesCell(s)} | ${round(s.client - s.server)}` : '– | – | –';
   };
   const table = [
     '| expert | provider | input | batch | in-process ms | server ms | overhead | overhead, paired (ms) | in-process items/s | server items/s | in-process min–max ms | server min–max ms | server call mean ms | in the server, mean ms (input + queue + infer + output) | outside the server, mean ms |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.input} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${(x.pairedOverhead * 100).toFixed(1)}% (${x.pairedOverheadMs}) | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} | ${stagesCell(x)} |`),
+    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.input} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${(x.pairedOverhead * 100).toFixed(1)}% (${x.pairedOverheadMs}) | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} | ${stagesCells(x)} |`),
   ].join('\n');
   const checks: string[] = [];
   const ppocr1 = rows.find((r) => r.expert === 'ppocr' && r.input === 'pixel_values' && r.batch === 1);

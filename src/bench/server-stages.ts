@@ -41,11 +41,17 @@ export function modelStats(call: StatisticsCall, model: string): Promise<StageTo
   });
 }
 
-/** Mean ms per call of each stage between two snapshots; `clientMean` is the client-observed mean of the same calls. */
-export function stageMeans(before: StageTotals, after: StageTotals, clientMean: number): ServerStages {
+/** Mean ms per call of each stage between two snapshots; `clientMs` are the client-observed times of the same calls. */
+export function stageMeans(before: StageTotals, after: StageTotals, clientMs: readonly number[]): ServerStages {
   const mean = (k: Stage): number => {
     const n = after[k].count - before[k].count;
     return n > 0 ? round((after[k].ns - before[k].ns) / n / 1e6) : 0;
   };
-  return { client: round(clientMean), server: mean('success'), input: mean('compute_input'), queue: mean('queue'), infer: mean('compute_infer'), output: mean('compute_output') };
+  const client = clientMs.reduce((a, b) => a + b, 0) / clientMs.length;
+  return { client: round(client), server: mean('success'), input: mean('compute_input'), queue: mean('queue'), infer: mean('compute_infer'), output: mean('compute_output') };
+}
+
+/** `server (input + queue + infer + output)`, ms: a table cell. */
+export function stagesCell(s: ServerStages): string {
+  return `${s.server} (${s.input} + ${s.queue} + ${s.infer} + ${s.output})`;
 }
