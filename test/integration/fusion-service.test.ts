@@ -14,6 +14,7 @@ import { float32ToHalf, halfToFloat32 } from '../../src/core/fp16';
 import { loadProto } from '../../src/core/proto';
 import { ShmObject } from '../../src/core/shm-client';
 import { assertStagesAddUp, stageDelta } from '../helpers/model-statistics';
+import { expectStatus } from '../helpers/oip-client';
 import { pythonClient } from '../helpers/python-client';
 import type { ProtoGrpcType } from '../../src/generated/fusion';
 import type { DescribeResponse__Output } from '../../src/generated/mova/v1/DescribeResponse';
@@ -119,11 +120,7 @@ function call<Res>(client: FusionClient, method: FusionMethod, req: object): Pro
 }
 
 async function expectInvalid(client: FusionClient, req: FuseRequest, pattern: RegExp): Promise<void> {
-  await assert.rejects(call(client, 'Fuse', req), (err: grpc.ServiceError) => {
-    assert.equal(err.code, grpc.status.INVALID_ARGUMENT, `expected INVALID_ARGUMENT, got ${grpc.status[err.code]}: ${err.details}`);
-    assert.match(err.details, pattern);
-    return true;
-  });
+  await expectStatus(call(client, 'Fuse', req), grpc.status.INVALID_ARGUMENT, pattern);
 }
 
 describe('fusion service over gRPC', () => {
@@ -257,8 +254,8 @@ describe('fusion service over gRPC', () => {
     const batch = (s: ModelStatistics__Output, size: number): number => Number(s.batch_stats.find((b) => Number(b.batch_size) === size)?.compute_infer?.count ?? 0);
     assert.equal(batch(after, 2) - batch(before, 2), 1);
     assert.equal(batch(after, 3) - batch(before, 3), 1);
-    await assert.rejects(call(client, 'ModelStatistics', { name: 'ppocr' }), (err: grpc.ServiceError) => err.code === grpc.status.NOT_FOUND && /unknown model "ppocr"; this service runs "fusion"/.test(err.details));
-    await assert.rejects(call(client, 'ModelStatistics', { name: 'fusion', version: '2' }), (err: grpc.ServiceError) => err.code === grpc.status.NOT_FOUND && /no version "2"/.test(err.details));
+    await expectStatus(call(client, 'ModelStatistics', { name: 'ppocr' }), grpc.status.NOT_FOUND, /unknown model "ppocr"; this service runs "fusion"/);
+    await expectStatus(call(client, 'ModelStatistics', { name: 'fusion', version: '2' }), grpc.status.NOT_FOUND, /no version "2"/);
   });
 
   it('rejects bad input with INVALID_ARGUMENT and a precise message', async () => {
@@ -297,14 +294,6 @@ describe('fusion service over gRPC', () => {
     await expectInvalid(client, fuseRequest(nine), /batch of 9 exceeds the max batch size 8/);
   });
 });
-
-async function expectCode(p: Promise<unknown>, code: grpc.status, pattern: RegExp): Promise<void> {
-  await assert.rejects(p, (err: grpc.ServiceError) => {
-    assert.equal(err.code, code, `expected ${grpc.status[code]}, got ${grpc.status[err.code]}: ${err.details}`);
-    assert.match(err.details, pattern);
-    return true;
-  });
-}
 
 describe('fusion service through system shared memory', () => {
   let server: RunningFusion;
@@ -373,10 +362,10 @@ describe('fusion service through system shared memory', () => {
       assert.deepEqual(res.gates?.raw, viaMessage.gates?.raw);
     }
     const one = fuseRequest([randomReq(rand, [1, 0, 0])]);
-    await expectCode(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'tokens', offset: 0, byte_size: 100 } }), grpc.status.INVALID_ARGUMENT,
+    await expectStatus(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'tokens', offset: 0, byte_size: 100 } }), grpc.status.INVALID_ARGUMENT,
       /^fused_shared_memory: byte_size 100 is too small for the fused tokens \[1, 9, 12\] of FP32 \(432 bytes\)$/);
-    await expectCode(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'elsewhere', offset: 0, byte_size: 432 } }), grpc.status.NOT_FOUND, /^fused_shared_memory: shared-memory region "elsewhere" is not registered$/);
-    await expectCode(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'tokens', offset: region.byteSize - 100, byte_size: 432 } }), grpc.status.INVALID_ARGUMENT, /exceeds shared-memory region "tokens"/);
+    await expectStatus(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'elsewhere', offset: 0, byte_size: 432 } }), grpc.status.NOT_FOUND, /^fused_shared_memory: shared-memory region "elsewhere" is not registered$/);
+    await expectStatus(call(client, 'Fuse', { ...one, fused_shared_memory: { region: 'tokens', offset: region.byteSize - 100, byte_size: 432 } }), grpc.status.INVALID_ARGUMENT, /exceeds shared-memory region "tokens"/);
   });
 
   it('lists its regions and refuses bad locations with a precise status', async () => {
@@ -386,21 +375,21 @@ describe('fusion service through system shared memory', () => {
     const good = throughShm(fuseRequest([randomReq(rand, [1, 1, 0])]));
     const base = good.base!;
     const at = base.shared_memory!;
-    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, region: 'nope' } } }), grpc.status.NOT_FOUND, /^base: shared-memory region "nope" is not registered$/);
-    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, byte_size: 100 } } }), grpc.status.INVALID_ARGUMENT, /^base: shape \[1,9,12\] of FP32 needs 432 bytes, got 100 \(shared_memory\.byte_size\)$/);
-    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, offset: region.byteSize - 8 } } }), grpc.status.INVALID_ARGUMENT, /^base: offset \d+ \+ 432 bytes exceeds shared-memory region "tokens"/);
-    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, raw: Buffer.alloc(432) } }), grpc.status.INVALID_ARGUMENT, /^base: give its bytes in raw or in shared_memory, not both$/);
-    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, datatype: 'FP64' } }), grpc.status.INVALID_ARGUMENT, /^base: datatype must be "FP32" or "FP16", got "FP64"$/);
+    await expectStatus(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, region: 'nope' } } }), grpc.status.NOT_FOUND, /^base: shared-memory region "nope" is not registered$/);
+    await expectStatus(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, byte_size: 100 } } }), grpc.status.INVALID_ARGUMENT, /^base: shape \[1,9,12\] of FP32 needs 432 bytes, got 100 \(shared_memory\.byte_size\)$/);
+    await expectStatus(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, offset: region.byteSize - 8 } } }), grpc.status.INVALID_ARGUMENT, /^base: offset \d+ \+ 432 bytes exceeds shared-memory region "tokens"/);
+    await expectStatus(call(client, 'Fuse', { ...good, base: { ...base, raw: Buffer.alloc(432) } }), grpc.status.INVALID_ARGUMENT, /^base: give its bytes in raw or in shared_memory, not both$/);
+    await expectStatus(call(client, 'Fuse', { ...good, base: { ...base, datatype: 'FP64' } }), grpc.status.INVALID_ARGUMENT, /^base: datatype must be "FP32" or "FP16", got "FP64"$/);
     const e0 = good.experts![0]!;
-    await expectCode(call(client, 'Fuse', { ...good, experts: [{ ...e0, shared_memory: { ...e0.shared_memory!, byte_size: 4 } }, ...good.experts!.slice(1)] }), grpc.status.INVALID_ARGUMENT, /^experts\[0\] \("expert_0"\): shape \[1,16,10\] of FP32 needs 640 bytes, got 4/);
+    await expectStatus(call(client, 'Fuse', { ...good, experts: [{ ...e0, shared_memory: { ...e0.shared_memory!, byte_size: 4 } }, ...good.experts!.slice(1)] }), grpc.status.INVALID_ARGUMENT, /^experts\[0\] \("expert_0"\): shape \[1,16,10\] of FP32 needs 640 bytes, got 4/);
     // A NaN written into the region is found like one in the message.
     const nan = Buffer.alloc(4);
     nan.writeFloatLE(Number.NaN);
     region.write(at.offset as number + 4 * 13, nan);
-    await expectCode(call(client, 'Fuse', good), grpc.status.INVALID_ARGUMENT, /^base: non-finite value \(NaN\) at \[0, 1, 1\]$/);
+    await expectStatus(call(client, 'Fuse', good), grpc.status.INVALID_ARGUMENT, /^base: non-finite value \(NaN\) at \[0, 1, 1\]$/);
     await call(client, 'SystemSharedMemoryRegister', { name: 'spare', key: region.key, offset: 0, byte_size: 1024 });
     await call(client, 'SystemSharedMemoryUnregister', { name: 'spare' });
-    await expectCode(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, region: 'spare' } } }), grpc.status.NOT_FOUND, /region "spare" is not registered/);
+    await expectStatus(call(client, 'Fuse', { ...good, base: { ...base, shared_memory: { ...at, region: 'spare' } } }), grpc.status.NOT_FOUND, /region "spare" is not registered/);
   });
 
   it('a Python grpcio client (protoc classes only) fuses through the message and through shared memory alike', async () => {
@@ -428,8 +417,8 @@ describe('fusion service through system shared memory', () => {
     const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
     const c = new proto.mova.v1.Fusion(plain.address, grpc.credentials.createInsecure());
     try {
-      await expectCode(call(c, 'SystemSharedMemoryRegister', { name: 'tokens', key: region.key, offset: 0, byte_size: 1024 }), grpc.status.FAILED_PRECONDITION, /--allow-client-shm/);
-      await expectCode(call(c, 'Fuse', throughShm(fuseRequest([randomReq(rand, [0, 0, 0])]))), grpc.status.FAILED_PRECONDITION, /not enabled on this server/);
+      await expectStatus(call(c, 'SystemSharedMemoryRegister', { name: 'tokens', key: region.key, offset: 0, byte_size: 1024 }), grpc.status.FAILED_PRECONDITION, /--allow-client-shm/);
+      await expectStatus(call(c, 'Fuse', throughShm(fuseRequest([randomReq(rand, [0, 0, 0])]))), grpc.status.FAILED_PRECONDITION, /not enabled on this server/);
     } finally {
       c.close();
       await plain.stop();
