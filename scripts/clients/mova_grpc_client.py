@@ -49,6 +49,12 @@ def unary(channel, method, response_class):
                                response_deserializer=response_class.FromString)
 
 
+def bidi(channel, method, response_class):
+    # A generic bidirectional streaming call: requests from an iterator in, responses as an iterator out.
+    return channel.stream_stream(method, request_serializer=lambda m: m.SerializeToString(),
+                                 response_deserializer=response_class.FromString)
+
+
 def gateway(args):
     from mova.v1 import gateway_pb2 as pb
     with open(args.image, 'rb') as f:
@@ -80,8 +86,7 @@ def gateway_stream(args):
                 yield pb.InferRequest(image=f.read(), instruction=instruction, request_id='py-stream-%d' % k)
 
     with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
-        stream = channel.stream_stream('/mova.v1.Gateway/InferStream', request_serializer=lambda m: m.SerializeToString(),
-                                       response_deserializer=pb.InferStreamResponse.FromString)
+        stream = bidi(channel, '/mova.v1.Gateway/InferStream', pb.InferStreamResponse)
         answers = []
         for m in stream(requests(), timeout=args.timeout):
             answer = {'index': m.index, 'request_id': m.request_id, 'error_code': m.error_code or None,
@@ -151,9 +156,7 @@ def expert_stream(args, images):
             yield req
 
     with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
-        stream = channel.stream_stream('/inference.GRPCInferenceService/ModelStreamInfer',
-                                       request_serializer=lambda m: m.SerializeToString(),
-                                       response_deserializer=pb.ModelStreamInferResponse.FromString)
+        stream = bidi(channel, '/inference.GRPCInferenceService/ModelStreamInfer', pb.ModelStreamInferResponse)
         answers = []
         for m in stream(requests(), timeout=args.timeout):
             r = m.infer_response
