@@ -1,13 +1,39 @@
 /**
- * Checks on Triton's statistics extension (ModelStatistics) shared by the expert and fusion tests: the change of a
- * stage between two snapshots, and that a run of successful calls' stages add up to their time in the server.
+ * Checks on Triton's statistics extension (ModelStatistics) shared by the expert and fusion tests: the model's
+ * identity and counts, the change of a stage or of a batch size's runs between two snapshots, and that a run of
+ * successful calls' stages add up to their time in the server.
  */
 import assert from 'node:assert/strict';
 
 type Duration = { count: number | string; ns: number | string } | null | undefined;
 type Stage = 'success' | 'fail' | 'queue' | 'compute_input' | 'compute_infer' | 'compute_output' | 'cache_hit' | 'cache_miss';
 export interface StatsSnapshot {
+  name?: string;
+  version?: string;
+  inference_count?: number | string;
+  execution_count?: number | string;
+  last_inference?: number | string;
   inference_stats?: Partial<Record<Stage, Duration>> | null;
+  batch_stats?: { batch_size: number | string; compute_infer?: Duration }[];
+}
+
+/**
+ * `after` names the model `name`, version "1"; from `before` it counted `inferences` more items and `executions`
+ * more runs (each message says why that many), its last inference at or after `since` (ms since epoch) and not later
+ * than now.
+ */
+export function assertCounts(before: StatsSnapshot, after: StatsSnapshot, expected: { name: string; inferences: [number, string]; executions: [number, string]; since: number }): void {
+  assert.equal(after.name, expected.name);
+  assert.equal(after.version, '1');
+  assert.equal(Number(after.inference_count) - Number(before.inference_count), expected.inferences[0], expected.inferences[1]);
+  assert.equal(Number(after.execution_count) - Number(before.execution_count), expected.executions[0], expected.executions[1]);
+  assert.ok(Number(after.last_inference) >= expected.since && Number(after.last_inference) <= Date.now());
+}
+
+/** How many more runs of `size` items `after` counts than `before` (batch_stats). */
+export function batchRunsDelta(before: StatsSnapshot, after: StatsSnapshot, size: number): number {
+  const runs = (s: StatsSnapshot): number => Number(s.batch_stats?.find((b) => Number(b.batch_size) === size)?.compute_infer?.count ?? 0);
+  return runs(after) - runs(before);
 }
 
 /** How a stage's count and total (ms) changed from `before` to `after`. */

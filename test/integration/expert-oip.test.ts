@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { start, type RunningExpert } from '../../services/expert/main';
-import { assertStagesAddUp, stageDelta } from '../helpers/model-statistics';
+import { assertCounts, assertStagesAddUp, batchRunsDelta, stageDelta } from '../helpers/model-statistics';
 import { pngBomb } from '../helpers/png-bomb';
 import { pythonClient } from '../helpers/python-client';
 import { bytesRun, expectStatus, floats, imagenetPixels, oipClient, outputByName, splitBytesRun, type InferOutputs, type RawClient } from '../helpers/oip-client';
@@ -254,17 +254,17 @@ describe('expert service (mobilenetv2) over OIP v2', () => {
     await expectStatus(client.call('ModelInfer', imageRequest([Buffer.from('not an image')])), grpc.status.INVALID_ARGUMENT, /decode/i);
     await expectStatus(client.call('ModelInfer', imageRequest([cat], { model_name: 'resnet' })), grpc.status.NOT_FOUND, /unknown model/);
     const after = await stats();
-    assert.equal(after.name, 'mobilenetv2');
-    assert.equal(after.version, '1');
-    assert.equal(Number(after.inference_count) - Number(before.inference_count), 4, 'items of the successful requests');
-    assert.equal(Number(after.execution_count) - Number(before.execution_count), 3, 'one execution each (sequential calls); the failed one ran nothing');
-    assert.ok(Number(after.last_inference) >= startedAt && Number(after.last_inference) <= Date.now());
+    assertCounts(before, after, {
+      name: 'mobilenetv2',
+      inferences: [4, 'items of the successful requests'],
+      executions: [3, 'one execution each (sequential calls); the failed one ran nothing'],
+      since: startedAt,
+    });
     assertStagesAddUp(before, after, 3);
     assert.equal(stageDelta(before, after, 'fail').count, 1, 'the undecodable image; a request for another model is not this model\'s failure');
     assert.deepEqual([stageDelta(before, after, 'cache_hit').count, stageDelta(before, after, 'cache_miss').count], [0, 0], 'no response cache here');
-    const batch = (s: ModelStats, n: number): number => Number(s.batch_stats.find((b) => Number(b.batch_size) === n)?.compute_infer.count ?? 0);
-    assert.equal(batch(after, 1) - batch(before, 1), 2);
-    assert.equal(batch(after, 2) - batch(before, 2), 1);
+    assert.equal(batchRunsDelta(before, after, 1), 2);
+    assert.equal(batchRunsDelta(before, after, 2), 1);
     // Every model of the server, unknown names and versions.
     const all = await client.call<{ model_stats: ModelStats[] }>('ModelStatistics', {});
     assert.deepEqual(all.model_stats.map((m) => m.name), ['mobilenetv2']);
