@@ -12,6 +12,7 @@ import { DEFAULT_REGISTRY_PATH, loadRegistry } from '../core/registry';
 import { clusterPlan, startBackendServices } from '../launcher/cluster';
 import { movaServe, ProcessGroup, type StartedService } from '../launcher/process-group';
 import { log } from './common';
+import type { WatchedProcess } from './process-cpu';
 
 export interface GatewayVariant {
   name: string;
@@ -32,6 +33,8 @@ export interface BenchCluster {
   gateway(v: GatewayVariant): Promise<string>;
   /** Starts one more replica of an expert; returns its address. */
   replica(expert: string, index: number): Promise<string>;
+  /** Every process started so far (back ends, Redis, gateways, replicas), by service name. */
+  processes(): WatchedProcess[];
   stop(): Promise<void>;
 }
 
@@ -89,12 +92,15 @@ export async function startBenchCluster(opts: { configPath?: string; redis?: boo
       };
       const args = ['--port', '0', '--config', v.configPath ?? configPath, ...(v.redis && plan.redisUrl ? ['--redis', plan.redisUrl] : []), ...(v.args ?? [])];
       const started = await group.start(movaServe('gateway', `gateway-${v.name}`, args, env));
+      services.push(started);
       return started.address;
     },
     async replica(expert, index) {
       const started = await group.start(movaServe('expert', `${expert}-${index}`, ['--name', expert, '--port', '0', '--config', configPath]));
+      services.push(started);
       return started.address;
     },
+    processes: () => services.map((s) => ({ name: s.name, pid: s.pid })),
     stop: () => group.stop(),
   };
 }

@@ -9,6 +9,7 @@ import { runLoad } from '../cli/loadtest';
 import { callGateway } from '../cli/infer';
 import type { MixItem } from '../loadtest/mix';
 import { log, median, round, sleep, spread, type Spread } from './common';
+import { cpuBetween, cpuSnapshot, type WatchedProcess } from './process-cpu';
 
 export interface LoadSummary {
   throughputPerS: number;
@@ -50,6 +51,42 @@ export interface VariantResult {
   degraded: number;
   /** Expert activations per answered request, by expert (summed over runs). */
   activationsPerRequest: Record<string, number>;
+  /** Where the CPU went, when the variant named its processes and /proc could be read. */
+  cpu?: VariantCpu;
+}
+
+export interface VariantCpu {
+  /** CPU ms (all threads) per answered request, by process (and the load generator, this process). */
+  msPerRequest: Record<string, Spread>;
+  /** All of them together. */
+  totalMsPerRequest: Spread;
+  /** Cores kept busy on average during a run (CPU seconds ÷ wall seconds). */
+  coresBusy: Spread;
+}
+
+/** A gateway to load; `processes` (the cluster behind it, gateway included) are watched for CPU time. */
+export interface LoadVariant {
+  name: string;
+  gateway: string;
+  processes?: () => WatchedProcess[];
+}
+
+interface CpuRun {
+  perProcess: Record<string, number | undefined>;
+  wallS: number;
+}
+
+function variantCpu(runs: readonly LoadSummary[], cpu: readonly CpuRun[]): VariantCpu | undefined {
+  if (cpu.length !== runs.length || cpu.length === 0) return undefined;
+  const names = Object.keys(cpu[0]!.perProcess);
+  if (cpu.some((c) => Object.values(c.perProcess).some((v) => v === undefined))) return undefined;
+  const perRequest = (c: CpuRun, i: number, name: string): number => ((c.perProcess[name] ?? Number.NaN) * 1000) / Math.max(1, runs[i]!.answered);
+  const total = (c: CpuRun): number => Object.values(c.perProcess).reduce<number>((a, v) => a + (v ?? Number.NaN), 0);
+  return {
+    msPerRequest: Object.fromEntries(names.map((name) => [name, spread(cpu.map((c, i) => perRequest(c, i, name)), 1)])),
+    totalMsPerRequest: spread(cpu.map((c, i) => (total(c) * 1000) / Math.max(1, runs[i]!.answered)), 1),
+    coresBusy: spread(cpu.map((c) => total(c) / c.wallS), 2),
+  };
 }
 
 export interface LoadPlan {
@@ -62,8 +99,9 @@ export interface LoadPlan {
   warmupS?: number;
 }
 
-export async function interleaved(variants: { name: string; gateway: string }[], p: LoadPlan): Promise<VariantResult[]> {
+export async function interleaved(variants: LoadVariant[], p: LoadPlan): Promise<VariantResult[]> {
   const runs = new Map<string, LoadSummary[]>(variants.map((v) => [v.name, []]));
+  const cpuRuns = new Map<string, CpuRun[]>(variants.map((v) => [v.name, []]));
   const base = { concurrency: p.concurrency, ...(p.mixFile ? { mixFile: p.mixFile } : {}), deadlineMs: p.deadlineMs ?? 20_000 };
   for (const v of variants) await runLoad({ ...base, gateway: v.gateway, durationS: p.warmupS ?? 3 });
   for (let r = 0; r < p.reps; r++) {
@@ -71,13 +109,18 @@ export async function interleaved(variants: { name: string; gateway: string }[],
     const order = r % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) {
       await sleep(500);
+      const procs = v.processes?.() ?? [];
+      const before = cpuSnapshot(procs);
+      const t0 = performance.now();
       const s = parseSummary((await runLoad({ ...base, gateway: v.gateway, durationS: p.durationS })).summary);
+      if (v.processes) cpuRuns.get(v.name)!.push({ perProcess: cpuBetween(before, cpuSnapshot(procs)), wallS: (performance.now() - t0) / 1000 });
       runs.get(v.name)!.push(s);
       log(`${v.name} rep ${r + 1}: ${s.throughputPerS} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, batch ${s.meanBatchSize}, errors ${s.errors}, degraded ${s.degraded}`);
     }
   }
   return variants.map((v) => {
     const rs = runs.get(v.name)!;
+    const cpu = variantCpu(rs, cpuRuns.get(v.name)!);
     const answered = rs.reduce((a, s) => a + s.answered, 0) || 1;
     const act: Record<string, number> = {};
     for (const s of rs) for (const [k, n] of Object.entries(s.activations)) act[k] = (act[k] ?? 0) + n;
@@ -91,6 +134,7 @@ export async function interleaved(variants: { name: string; gateway: string }[],
       errors: rs.reduce((a, s) => a + s.errors, 0),
       degraded: rs.reduce((a, s) => a + s.degraded, 0),
       activationsPerRequest: Object.fromEntries(Object.entries(act).map(([k, n]) => [k, round(n / answered, 3)])),
+      ...(cpu ? { cpu } : {}),
     };
   });
 }
