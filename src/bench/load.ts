@@ -80,11 +80,12 @@ function variantCpu(runs: readonly LoadSummary[], cpu: readonly CpuRun[]): Varia
   if (cpu.length !== runs.length || cpu.length === 0) return undefined;
   const names = Object.keys(cpu[0]!.perProcess);
   if (cpu.some((c) => Object.values(c.perProcess).some((v) => v === undefined))) return undefined;
-  const perRequest = (c: CpuRun, i: number, name: string): number => ((c.perProcess[name] ?? Number.NaN) * 1000) / Math.max(1, runs[i]!.answered);
+  /** CPU seconds of run i → ms per request it answered. */
+  const perRequest = (seconds: number, i: number): number => (seconds * 1000) / Math.max(1, runs[i]!.answered);
   const total = (c: CpuRun): number => Object.values(c.perProcess).reduce<number>((a, v) => a + (v ?? Number.NaN), 0);
   return {
-    msPerRequest: Object.fromEntries(names.map((name) => [name, spread(cpu.map((c, i) => perRequest(c, i, name)), 1)])),
-    totalMsPerRequest: spread(cpu.map((c, i) => (total(c) * 1000) / Math.max(1, runs[i]!.answered)), 1),
+    msPerRequest: Object.fromEntries(names.map((name) => [name, spread(cpu.map((c, i) => perRequest(c.perProcess[name] ?? Number.NaN, i)), 1)])),
+    totalMsPerRequest: spread(cpu.map((c, i) => perRequest(total(c), i)), 1),
     coresBusy: spread(cpu.map((c) => total(c) / c.wallS), 2),
   };
 }
@@ -109,11 +110,11 @@ export async function interleaved(variants: LoadVariant[], p: LoadPlan): Promise
     const order = r % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) {
       await sleep(500);
-      const procs = v.processes?.() ?? [];
-      const before = cpuSnapshot(procs);
+      const procs = v.processes?.();
+      const before = procs && cpuSnapshot(procs);
       const t0 = performance.now();
       const s = parseSummary((await runLoad({ ...base, gateway: v.gateway, durationS: p.durationS })).summary);
-      if (v.processes) cpuRuns.get(v.name)!.push({ perProcess: cpuBetween(before, cpuSnapshot(procs)), wallS: (performance.now() - t0) / 1000 });
+      if (procs && before) cpuRuns.get(v.name)!.push({ perProcess: cpuBetween(before, cpuSnapshot(procs)), wallS: (performance.now() - t0) / 1000 });
       runs.get(v.name)!.push(s);
       log(`${v.name} rep ${r + 1}: ${s.throughputPerS} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, batch ${s.meanBatchSize}, errors ${s.errors}, degraded ${s.degraded}`);
     }
