@@ -176,6 +176,10 @@ interface Row {
    * shared-memory calls only), from the service's ModelStatistics.
    */
   shmStages: ServerStages;
+  /** Median ms per shared-memory call the client spent copying the tokens into the region and the fused tokens out. */
+  shmClientCopiesMs: number;
+  /** Median ms of a Describe call (no work) timed alternating with in-process runs: the transport's own cost. */
+  emptyCallMs: number;
   /** Megabytes of tensors on the wire per call: dense, chosen rows only. */
   denseMB: number;
   chosenRowsMB: number;
@@ -217,6 +221,9 @@ async function main(): Promise<void> {
   const server = await group.start(movaServe('fusion', 'fusion', ['--port', '0', '--config', serviceRegistry, '--allow-client-shm']));
   const proto = loadProto<ProtoGrpcType>('mova/v1/fusion.proto');
   const client = new proto.mova.v1.Fusion(server.address, grpc.credentials.createInsecure(), channelOptions());
+  const describeCall = (): Promise<void> => new Promise((resolve, reject) => {
+    client.Describe({}, (err: grpc.ServiceError | null) => (err ? reject(err) : resolve()));
+  });
   const fuseCall = (req: FuseRequest): Promise<FuseResponse__Output> => new Promise((resolve, reject) => {
     client.Fuse(req, { deadline: Date.now() + 60_000 }, (err: grpc.ServiceError | null, res?: FuseResponse__Output) => (err || !res ? reject(err ?? new Error('empty reply')) : resolve(res)));
   });
@@ -258,12 +265,17 @@ async function main(): Promise<void> {
         const runRemoteSparse = (): Promise<unknown> => fuseCall(sparse);
         const sparse16 = fp16Tokens(sparse);
         const runRemoteSparse16 = (): Promise<unknown> => fuseCall(sparse16);
+        let copyMs: number[] = [];
         const remoteShm = (req: FuseRequest): (() => Promise<void>) => {
           const { request: shmRequest, write, read } = viaSharedMemory(region, req, batch * c.tokens * c.outputWidth * 4);
           return async () => {
+            const t0 = performance.now();
             write();
+            const written = performance.now() - t0;
             await fuseCall(shmRequest);
+            const t1 = performance.now();
             read();
+            copyMs.push(written + performance.now() - t1);
           };
         };
         const megabytes = (r: FuseRequest): number => round([r.base, r.mask, r.context, ...(r.experts ?? [])].reduce((sum, t) => sum + ((t?.raw as Buffer | undefined)?.byteLength ?? 0), 0) / 1e6, 2);
@@ -282,8 +294,13 @@ async function main(): Promise<void> {
         let statsBefore: StageTotals | undefined;
         const [, shmAgain = []] = await timeAlternating(iterations, [runLocal, remoteShm(sparse)], 1, 0, async () => {
           statsBefore = await modelStats(statistics, FUSION_MODEL_NAME);
+          copyMs = [];
         });
         const shmStages = stageMeans(statsBefore!, await modelStats(statistics, FUSION_MODEL_NAME), shmAgain);
+        const shmClientCopiesMs = round(median(copyMs));
+        // The transport's own cost: a call that does no work (Describe), each after an in-process run as above.
+        const [, emptyCalls = []] = await timeAlternating(iterations, [runLocal, describeCall], 1, 0);
+        const emptyCallMs = round(median(emptyCalls));
         const l = median(local);
         const r = median(remote);
         const rs = median(remoteSparse);
@@ -299,7 +316,7 @@ async function main(): Promise<void> {
           chosenRowsShmServiceMs: round(shm), chosenRowsShmOverhead: round((shm - l) / l, 3),
           chosenRowsShmPairedOverhead: round(pairedMedianDifference(local, remoteShmSparse) / l, 3),
           chosenRowsFp16ShmServiceMs: round(shm16), chosenRowsFp16ShmOverhead: round((shm16 - l) / l, 3),
-          shmStages,
+          shmStages, shmClientCopiesMs, emptyCallMs,
           denseMB: megabytes(request), chosenRowsMB: megabytes(sparse),
           inProcessRowsPerS: round((batch * 1000) / l, 1), serviceRowsPerS: round((batch * 1000) / r, 1),
           servicePipelinedRowsPerS: round((iterations * batch * 1000) / pipelinedMs, 1),
@@ -316,9 +333,9 @@ async function main(): Promise<void> {
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString() };
   const adapter = { baseGrid: c.baseGrid, baseWidth: c.baseWidth, slots: c.experts.map((e) => ({ name: e.name, grid: e.grid, width: e.width })), D: c.adapterWidth, heads: c.heads, L: c.blocks, K: c.topK, Dout: c.outputWidth, geometrySource: source };
   const table = [
-    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service ms, chosen rows, shared memory | overhead, chosen rows, shared memory (paired) | service ms, chosen rows, FP16, shared memory | overhead, chosen rows, FP16, shared memory | shared memory, mean ms in the service (input + queue + graph + output) | shared memory, mean ms outside the service | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.chosenRowsShmServiceMs} | ${(x.chosenRowsShmOverhead * 100).toFixed(1)}% (${(x.chosenRowsShmPairedOverhead * 100).toFixed(1)}%) | ${x.chosenRowsFp16ShmServiceMs} | ${(x.chosenRowsFp16ShmOverhead * 100).toFixed(1)}% | ${stagesCell(x.shmStages)} | ${round(x.shmStages.client - x.shmStages.server)} | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
+    `| chosen | batch | in-process ms | service ms (dense, MB) | overhead | service ms, chosen rows only (MB) | overhead, chosen rows only | service ms, chosen rows, FP16 tokens | overhead, chosen rows, FP16 | service ms, chosen rows, shared memory | overhead, chosen rows, shared memory (paired) | service ms, chosen rows, FP16, shared memory | overhead, chosen rows, FP16, shared memory | shared memory, mean ms in the service (input + queue + graph + output) | shared memory, mean ms outside the service | client copies to and from shared memory, ms | empty call, ms | floor: empty call + client copies, ÷ in-process | service graph ms | in-process rows/s | service rows/s | service rows/s, ${PIPELINE} in flight |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.chosen} | ${x.batch} | ${x.inProcessMs} | ${x.serviceMs} (${x.denseMB}) | ${(x.overhead * 100).toFixed(1)}% | ${x.chosenRowsServiceMs} (${x.chosenRowsMB}) | ${(x.chosenRowsOverhead * 100).toFixed(1)}% | ${x.chosenRowsFp16ServiceMs} | ${(x.chosenRowsFp16Overhead * 100).toFixed(1)}% | ${x.chosenRowsShmServiceMs} | ${(x.chosenRowsShmOverhead * 100).toFixed(1)}% (${(x.chosenRowsShmPairedOverhead * 100).toFixed(1)}%) | ${x.chosenRowsFp16ShmServiceMs} | ${(x.chosenRowsFp16ShmOverhead * 100).toFixed(1)}% | ${stagesCell(x.shmStages)} | ${round(x.shmStages.client - x.shmStages.server)} | ${x.shmClientCopiesMs} | ${x.emptyCallMs} | ${(((x.emptyCallMs + x.shmClientCopiesMs) / x.inProcessMs) * 100).toFixed(1)}% | ${x.serviceGraphMs} | ${x.inProcessRowsPerS} | ${x.serviceRowsPerS} | ${x.servicePipelinedRowsPerS} |`),
   ].join('\n');
   const md = `# Fusion benchmark\n\n${machine.date}, ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}; median of ${iterations} runs after ≥ 3 s of warm-up calls per cell, in-process and service calls alternating, in a random order each round; memory settings of src/core/memory-tuning.ts; ` +
     `seeded (untrained) weights; ${threads} intra-op threads in process; the service a separate \`mova serve fusion\` process (one worker, its default intra-op threads: min(4, CPUs)).\n\nAdapter: base ${c.baseGrid.join('×')}×${c.baseWidth}, slots ${adapter.slots.map((s) => `${s.name} ${s.grid.join('×')}×${s.width}`).join(', ')}; ` +
@@ -336,7 +353,9 @@ async function main(): Promise<void> {
     `input (request decode, NaN/Inf checks, shared-memory reads, the run's assembly and hand-off to the worker thread), queue (dynamic batcher), ` +
     `graph (the adapter run in its worker thread: in-process's counterpart) and output (results back, encoding, the shared-memory write); ` +
     `outside = the client-observed mean − that (the client's copies into and out of the region, its encoding, loopback transport, waking the idle service). ` +
-    `These are means, the other columns medians. The rows/s columns are for dense calls.\n\n${table}\n`;
+    `These are means, the other columns medians. "Client copies": the median time per call of that alternation the client spent copying the tokens into the region and the fused tokens out of it (part of "outside"). ` +
+    `"Empty call": the median round trip of a Describe call (no work), timed alternating with in-process runs (${iterations} rounds, random order) as the service calls are, so both processes have been as idle before it. ` +
+    `"Floor" = empty call + client copies ÷ the in-process median: the shared-memory overhead that would remain with a service that did nothing. The rows/s columns are for dense calls.\n\n${table}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, 'fusion.json'), `${JSON.stringify({ machine, iterations, threads, adapter, rows }, null, 2)}\n`);
   writeFileSync(path.join(values.out, 'fusion.md'), md);

@@ -22,6 +22,7 @@ import { createExpertPipeline } from '../../services/expert/runner';
 import { imagesToTensor, preprocessSpec } from '../../services/expert/pipelines/single-graph';
 import { ShmObject } from '../core/shm-client';
 import { registryCopy } from './cluster';
+import { PipelineProcess } from './pipeline-process';
 import { BENCH_INPUTS, finishMachine, log, machine, median, pairedMedianDifference, round, timeAlternating, writeFigure, type BenchInput } from './common';
 import { modelStats, stageMeans, stagesCell, type ServerStages, type StageTotals } from './server-stages';
 
@@ -43,6 +44,23 @@ export interface ExpertRow {
   serverSpreadMs: [number, number];
   /** Where a server call's time went (the server's ModelStatistics; server-stages.ts). */
   serverStages?: ServerStages;
+  /**
+   * Shared-memory inputs: median ms per call the client spent copying the tensor into the region and the outputs
+   * out of it (inside the server call's timing: a Node client cannot map the object).
+   */
+  clientCopiesMs?: number;
+  /**
+   * Batch 1: median ms of a call that does no work (ServerLive, or on a stream a request the server refuses at once),
+   * timed alternating with the in-process runs as the server calls are, so client and server are as idle before it:
+   * what the transport alone costs a call of this kind (unary or stream) on this machine.
+   */
+  emptyCallMs?: number;
+  /**
+   * Batch 1: the same pipeline on the same tensor in a second process (PipelineProcess), timed inside it, alternating
+   * with the in-process runs: the median of the paired differences (ms, and ÷ the in-process median). Nothing but
+   * the process differs, so this is the noise the server-versus-in-process comparison carries before any serving cost.
+   */
+  secondProcess?: { pairedMs: number; paired: number };
 }
 
 export interface ExpertBenchOptions {
@@ -126,6 +144,49 @@ function unaryCall(c: GRPCInferenceServiceClient, method: 'SystemSharedMemoryReg
   });
 }
 
+/** The model name of the stream's empty requests: the server refuses it before any work (NOT_FOUND). */
+const EMPTY_CALL_MODEL = 'bench-empty-call';
+
+/**
+ * Median ms of a call that does no work: ServerLive, or on a ModelStreamInfer stream a request for a model the
+ * server does not have (answered at once with error_message). Timed alternating with `inProcess` runs in a random
+ * order, as the server calls are, so both processes have been as idle before each call.
+ */
+async function emptyCallMs(c: GRPCInferenceServiceClient, onStream: boolean, iterations: number, inProcess: () => Promise<unknown>): Promise<number> {
+  const stream = onStream ? new InferStream(c) : undefined;
+  try {
+    const empty = stream
+      ? () => stream.infer({ model_name: EMPTY_CALL_MODEL }).then(
+        () => { throw new Error('the empty stream request was answered with a result'); },
+        (err: Error) => { if (!err.message.includes(EMPTY_CALL_MODEL)) throw err; })
+      : () => new Promise<void>((resolve, reject) => c.ServerLive({}, (err) => (err ? reject(err) : resolve())));
+    const [, calls = []] = await timeAlternating(iterations, [inProcess, empty]);
+    return round(median(calls));
+  } finally {
+    await stream?.close();
+  }
+}
+
+/** The same pipeline in a second process versus `inProcess`, alternating (see ExpertRow.secondProcess). */
+async function secondProcessControl(
+  options: Parameters<typeof PipelineProcess.start>[0],
+  pixels: Parameters<typeof PipelineProcess.start>[1],
+  iterations: number,
+  inProcess: () => Promise<unknown>,
+): Promise<{ pairedMs: number; paired: number }> {
+  const other = await PipelineProcess.start(options, pixels);
+  try {
+    let otherMs: number[] = [];
+    const [local = []] = await timeAlternating(iterations, [inProcess, async () => otherMs.push(await other.run())], undefined, undefined, async () => {
+      otherMs = [];
+    });
+    const pairedMs = pairedMedianDifference(local, otherMs);
+    return { pairedMs: round(pairedMs), paired: round(pairedMs / median(local), 3) };
+  } finally {
+    await other.stop();
+  }
+}
+
 export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
   const m = machine();
   const registryPath = providerRegistry(o.registryPath, o.provider, o.ignoreMaxBatch ? Math.max(...o.batches) : undefined);
@@ -170,8 +231,11 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
           shared_memory_offset: { int64_param: offset },
           shared_memory_byte_size: { int64_param: byteSize },
         });
+        let copyMs: number[] = [];
         const shmInfer = async (send: (req: object) => Promise<ModelInferResponse__Output | undefined>): Promise<unknown> => {
+          const t0 = performance.now();
           region!.write(0, raw);
+          const written = performance.now() - t0;
           const res = await send({
             model_name: name,
             inputs: [{ name: 'pixel_values', datatype: 'FP32', shape: pixels.dims, parameters: shmParams(0, raw.byteLength) }],
@@ -181,7 +245,10 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
               { name: 'decoded' },
             ],
           });
-          return [res, region!.read(raw.byteLength, featureBytes), region!.read(raw.byteLength + featureBytes, pooledBytes)];
+          const t1 = performance.now();
+          const out = [res, region!.read(raw.byteLength, featureBytes), region!.read(raw.byteLength + featureBytes, pooledBytes)];
+          copyMs.push(written + performance.now() - t1);
+          return out;
         };
         if (region) await unaryCall(c, 'SystemSharedMemoryRegister', { name: 'bench', key: region.key, offset: 0, byte_size: region.byteSize });
         try {
@@ -203,6 +270,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
           let statsBefore: StageTotals | undefined;
           const [local = [], server = []] = await timeAlternating(o.iterations, [inProcess, remote], undefined, undefined, async () => {
             statsBefore = await modelStats((req, cb) => c.ModelStatistics(req, cb), name);
+            copyMs = [];
           });
           const statsAfter = await modelStats((req, cb) => c.ModelStatistics(req, cb), name);
           await stream?.close();
@@ -224,8 +292,23 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
             inProcessSpreadMs: [round(Math.min(...local)), round(Math.max(...local))],
             serverSpreadMs: [round(Math.min(...server)), round(Math.max(...server))],
             serverStages: stageMeans(statsBefore!, statsAfter, server),
+            ...(input.startsWith('pixel_values_shm') ? { clientCopiesMs: round(median(copyMs)) } : {}),
           });
           log(`${name} ${input} batch ${batch}: in-process ${l.toFixed(2)} ms, server ${r.toFixed(2)} ms`);
+        }
+        if (batch === 1) {
+          // The transport's own cost: empty calls, each after an in-process run as in the alternation above.
+          const batchRows = rows.filter((x) => x.expert === name && x.batch === 1);
+          for (const onStream of [false, true]) {
+            const kindRows = batchRows.filter((x) => x.input.endsWith('_stream') === onStream);
+            if (kindRows.length === 0) continue;
+            const ms = await emptyCallMs(c, onStream, o.iterations, () => pipeline.runPixels(pixels));
+            for (const x of kindRows) x.emptyCallMs = ms;
+            log(`${name}: an empty ${onStream ? 'stream request' : 'unary call'} ${ms} ms`);
+          }
+          const control = await secondProcessControl({ registryPath, modelsDir: registry.modelsDir, expert: name, intraOpThreads: expertThreads(entry).soloThreads }, pixels, o.iterations, () => pipeline.runPixels(pixels));
+          for (const x of batchRows) x.secondProcess = control;
+          log(`${name}: the same pipeline in a second process, paired ${control.pairedMs} ms (${(control.paired * 100).toFixed(1)}%)`);
         }
         } finally {
           if (region) {
@@ -245,13 +328,23 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
     return s ? `${s.client} | ${stagesCell(s)} | ${round(s.client - s.server)}` : '– | – | –';
   };
   const table = [
-    '| expert | provider | input | batch | in-process ms | server ms | overhead | overhead, paired (ms) | in-process items/s | server items/s | in-process min–max ms | server min–max ms | server call mean ms | in the server, mean ms (input + queue + infer + output) | outside the server, mean ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.input} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${(x.pairedOverhead * 100).toFixed(1)}% (${x.pairedOverheadMs}) | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} | ${stagesCells(x)} |`),
+    '| expert | provider | input | batch | in-process ms | server ms | overhead | overhead, paired (ms) | in-process items/s | server items/s | in-process min–max ms | server min–max ms | server call mean ms | in the server, mean ms (input + queue + infer + output) | outside the server, mean ms | client copies to and from shared memory, ms | empty call, ms | same pipeline in a second process, paired (ms) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.expert} | ${x.provider} | ${x.input} | ${x.batch} | ${x.inProcessMs} | ${x.serverMs} | ${(x.overhead * 100).toFixed(1)}% | ${(x.pairedOverhead * 100).toFixed(1)}% (${x.pairedOverheadMs}) | ${x.inProcessItemsPerS} | ${x.serverItemsPerS} | ${x.inProcessSpreadMs.join('–')} | ${x.serverSpreadMs.join('–')} | ${stagesCells(x)} | ${x.clientCopiesMs ?? '–'} | ${x.emptyCallMs ?? '–'} | ${x.secondProcess ? `${(x.secondProcess.paired * 100).toFixed(1)}% (${x.secondProcess.pairedMs})` : '–'} |`),
   ].join('\n');
   const checks: string[] = [];
   const ppocr1 = rows.find((r) => r.expert === 'ppocr' && r.input === 'pixel_values' && r.batch === 1);
-  const paired = (x: ExpertRow): string => ` (paired: ${(x.pairedOverhead * 100).toFixed(1)}%)`;
+  // The part of a call's overhead no server-side change removes: the transport of an empty call and, through shared
+  // memory, the client's own copies — as a share of the in-process time.
+  const floor = (x: ExpertRow): string => {
+    if (x.emptyCallMs === undefined) return '';
+    const ms = x.emptyCallMs + (x.clientCopiesMs ?? 0);
+    const parts = x.clientCopiesMs === undefined ? `an empty call ${x.emptyCallMs} ms` : `an empty call ${x.emptyCallMs} ms + the client's copies ${x.clientCopiesMs} ms`;
+    return `; floor ${(ms / x.inProcessMs * 100).toFixed(1)}%: ${parts}`;
+  };
+  const paired = (x: ExpertRow): string => ` (paired: ${(x.pairedOverhead * 100).toFixed(1)}%${floor(x)})`;
+  const control = rows.find((r) => r.expert === 'ppocr' && r.batch === 1 && r.secondProcess)?.secondProcess;
+  if (control) checks.push(`ppocr batch 1, the same pipeline in a second process (no server): ${(control.paired * 100).toFixed(1)}% paired (${control.pairedMs} ms)`);
   if (ppocr1) checks.push(`ppocr batch-1 server overhead ${(ppocr1.overhead * 100).toFixed(1)}%${paired(ppocr1)} of compute with the tensor in the message — target ≤ 10% ${ppocr1.overhead <= 0.1 ? 'met' : 'missed'}`);
   const ppocrShm = rows.find((r) => r.expert === 'ppocr' && r.input === 'pixel_values_shm' && r.batch === 1);
   if (ppocrShm) checks.push(`through system shared memory ${(ppocrShm.overhead * 100).toFixed(1)}%${paired(ppocrShm)} — ${ppocrShm.overhead <= 0.1 ? 'met' : 'missed'}`);
@@ -269,7 +362,7 @@ export async function expertBench(o: ExpertBenchOptions): Promise<ExpertRow[]> {
     name: o.name ?? (o.provider ? `expert-${o.provider}` : 'expert'),
     title: `Expert benchmark${o.provider ? ` (${o.provider})` : ''}`,
     machine: finishMachine(m),
-    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after ≥ 3 s of warm-up calls (each batch size and input), in-process and server calls alternating, in a random order each round (timeAlternating). The server is a separate \`mova serve expert\` process (its worker threads, the registry's intra-op threads) called over loopback gRPC; in process, one pipeline with the threads a lone call gets in the server (the registry's \`soloThreads\` where set, else \`intraOpThreads\`). An expert with several workers splits a call of several images across its idle workers (one thread each), so its batches may beat the in-process pipeline (negative overhead). Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`pixel_values_shm\`: the same tensor through a registered system shared-memory region (Triton's extension; the server runs with --allow-client-shm): each call copies the tensor into the /dev/shm object and reads \`features\` and \`pooled\` back out of it (both written there by the server), inside the timing. Inputs \`pixel_values_stream\` and \`pixel_values_shm_stream\`: the same two requests on one ModelStreamInfer stream (Triton's bidirectional streaming RPC) opened for the row, so a call pays for no new HTTP/2 stream, headers or trailers. Input \`image\`: the encoded JPEG (${(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process, the medians'; "paired" = the median of each round's server − in-process difference (ms) ÷ the in-process median, which takes the drift between rounds out (the verdicts use the medians' overhead). The last three columns come from the server's own ModelStatistics (Triton's statistics extension), read before and after the measured calls: the mean time a call spent in the server, split into input (request decode, checks, shared-memory reads, hand-off to the worker thread), queue (dynamic batcher), infer (the model pipeline in its worker thread: in-process's counterpart) and output (results back, encoding, shared-memory writes); outside the server = the client-observed mean − that (the client's encoding and decoding, loopback transport, waking the idle server process). These are means, the other columns medians.`,
+    method: `${o.note ? `${o.note}. ` : ''}Median of ${o.iterations} runs per path after ≥ 3 s of warm-up calls (each batch size and input), in-process and server calls alternating, in a random order each round (timeAlternating). The server is a separate \`mova serve expert\` process (its worker threads, the registry's intra-op threads) called over loopback gRPC; in process, one pipeline with the threads a lone call gets in the server (the registry's \`soloThreads\` where set, else \`intraOpThreads\`). An expert with several workers splits a call of several images across its idle workers (one thread each), so its batches may beat the in-process pipeline (negative overhead). Input \`pixel_values\`: the same preprocessed FP32 tensor (astronaut.jpg) in both paths (the issue's comparison; ${(4 * 3 * 640 * 640 / 1e6).toFixed(1)} MB per ppocr image on the wire). Input \`pixel_values_shm\`: the same tensor through a registered system shared-memory region (Triton's extension; the server runs with --allow-client-shm): each call copies the tensor into the /dev/shm object and reads \`features\` and \`pooled\` back out of it (both written there by the server), inside the timing. Inputs \`pixel_values_stream\` and \`pixel_values_shm_stream\`: the same two requests on one ModelStreamInfer stream (Triton's bidirectional streaming RPC) opened for the row, so a call pays for no new HTTP/2 stream, headers or trailers. Input \`image\`: the encoded JPEG (${(imageBytes.byteLength / 1024).toFixed(0)} KiB per image, as the gateway sends it); in-process that is decode + preprocess + the same pipeline. Overhead = (server − in-process) ÷ in-process, the medians'; "paired" = the median of each round's server − in-process difference (ms) ÷ the in-process median, which takes the drift between rounds out (the verdicts use the medians' overhead). The last three columns come from the server's own ModelStatistics (Triton's statistics extension), read before and after the measured calls: the mean time a call spent in the server, split into input (request decode, checks, shared-memory reads, hand-off to the worker thread), queue (dynamic batcher), infer (the model pipeline in its worker thread: in-process's counterpart) and output (results back, encoding, shared-memory writes); outside the server = the client-observed mean − that (the client's encoding and decoding, loopback transport, waking the idle server process). These are means, the other columns medians. "Client copies to and from shared memory": the median time per call the client spent copying the tensor into the region and the outputs out of it (part of "outside the server"). "Empty call" (batch 1): the median round trip of a call that does no work — ServerLive, or on a stream a request for an unknown model, which the server refuses before any work — timed alternating with in-process runs (${o.iterations} rounds, random order) as the server calls are, so both processes have been as idle before it; the headline's "floor" is that plus the client's copies as a share of the in-process time: the overhead that remains with a server doing nothing. "Same pipeline in a second process" (batch 1): the in-process pipeline against an identical one (same threads, same tensor) in another Node process started as the servers are (src/bench/pipeline-process.ts), timed inside that process, alternating (${o.iterations} rounds): the median paired difference — no serving at all, so it is the noise of comparing runs in two processes on this machine, which the overhead columns carry too.`,
     body: table,
     headline: checks.join('; ') || `${rows.length} rows`,
     data: { iterations: o.iterations, provider: o.provider ?? 'registry', rows },
