@@ -11,7 +11,7 @@ import type { TimedResult, WorkerPool } from '../../src/core/worker-pool';
 import { preciseNow, type RunSpan } from '../../src/core/worker-protocol';
 import type { ItemResults } from './infer';
 import type { Float32Tensor } from './pipeline';
-import type { ExpertInfo, ExpertRunRequest, ExpertRunResult } from './runner';
+import type { ExpertInfo, ExpertRunRequest, ExpertRunResult, ItemError } from './runner';
 
 export type ExpertPool = WorkerPool<ExpertRunRequest, ExpertRunResult, ExpertInfo>;
 
@@ -112,27 +112,35 @@ interface SplitBack {
   span: RunSpan;
 }
 
-async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[], split: SplitOptions): Promise<SplitBack> {
-  const all = reqs.flatMap((r) => r.images);
-  const { result: res, span } = await runSplit(pool, { kind: 'images', images: all }, [], split);
+/**
+ * A run's results per request (`counts`: items per request, in order): a request with a failed item fails with
+ * `failure(that item's error, its index in the request, the request's item count)` for its first failed item; the
+ * others get their rows (the outputs hold only the successful items' rows, in order).
+ */
+function perRequest(res: ExpertRunResult, counts: readonly number[], failure: (e: ItemError, index: number, n: number) => Error): (ItemResults | Error)[] {
   const out: (ItemResults | Error)[] = [];
   let item = 0; // index over all items
   let good = 0; // index over successful items (rows of the outputs)
-  for (const r of reqs) {
-    const n = r.images.length;
+  for (const n of counts) {
     const errors = res.itemErrors.slice(item, item + n);
     const goodHere = errors.filter((e) => e === null).length;
     const firstBad = errors.findIndex((e) => e !== null);
     if (firstBad >= 0) {
-      const e = errors[firstBad]!;
-      out.push(new MovaError(e.code, n > 1 ? `image ${firstBad}: ${e.message}` : e.message));
+      out.push(failure(errors[firstBad]!, firstBad, n));
     } else {
       out.push({ features: rows(res.features, good, n), pooled: rows(res.pooled, good, n), decoded: res.decoded.slice(good, good + n) });
     }
     item += n;
     good += goodHere;
   }
-  return { results: out, span };
+  return out;
+}
+
+async function runImages(pool: ExpertPool, reqs: { images: Uint8Array[] }[], split: SplitOptions): Promise<SplitBack> {
+  const all = reqs.flatMap((r) => r.images);
+  const { result: res, span } = await runSplit(pool, { kind: 'images', images: all }, [], split);
+  const failure = (e: ItemError, i: number, n: number): Error => new MovaError(e.code, n > 1 ? `image ${i}: ${e.message}` : e.message);
+  return { results: perRequest(res, reqs.map((r) => r.images.length), failure), span };
 }
 
 async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[], split: SplitOptions): Promise<SplitBack> {
@@ -155,14 +163,11 @@ async function runPixels(pool: ExpertPool, reqs: { pixels: Float32Tensor }[], sp
     }
   }
   const { result: res, span } = await runSplit(pool, { kind: 'pixels', pixels: { data, dims: [total, ...first.pixels.dims.slice(1)] } }, [data.buffer as ArrayBuffer], split);
-  let start = 0;
-  const results = reqs.map((r) => {
-    const n = r.pixels.dims[0] ?? 0;
-    const item = { features: rows(res.features, start, n), pooled: rows(res.pooled, start, n), decoded: res.decoded.slice(start, start + n) };
-    start += n;
-    return item;
-  });
-  return { results, span };
+  // The worker checked each row for NaN/Inf (runner.ts finiteRows): a request fails naming its first such element.
+  const failure = (e: ItemError, row: number): Error => e.nonFiniteAt === undefined
+    ? new MovaError(e.code, e.message)
+    : new InvalidArgumentError(`input "pixel_values" holds a non-finite value at element ${row * per + e.nonFiniteAt}`);
+  return { results: perRequest(res, reqs.map((r) => r.pixels.dims[0] ?? 0), failure), span };
 }
 
 /**
