@@ -2,8 +2,8 @@
  * The expert's worker-thread runner: owns one pipeline (and its onnxruntime sessions), decodes images,
  * runs batches. Loaded by src/core/worker-host.ts inside each pool worker.
  */
-import { decodeImage } from '../../src/core/image';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { decodeImage } from '../../src/core/image';
 import { errorMessage, MovaError } from '../../src/core/errors';
 import { findNonFinite } from '../../src/core/finite-check';
 import { firstNonFinite } from '../../src/core/tensor-codec';
@@ -112,7 +112,7 @@ export async function createRunner(options: unknown, worker: WorkerIdentity = { 
       const settled = await Promise.allSettled(request.images.map((b) => decodeImage(b, opts.maxPixels, pipeline.decodeSize)));
       const itemErrors = settled.map((s) => (s.status === 'fulfilled' ? null : {
         message: errorMessage(s.reason),
-        code: s.reason instanceof MovaError ? s.reason.code : 3,
+        code: s.reason instanceof MovaError ? s.reason.code : GrpcStatus.INVALID_ARGUMENT,
       }));
       const good = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       if (good.length === 0) return { result: { features: NO_ROWS, pooled: NO_ROWS, decoded: [], itemErrors } };
